@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The `compilog` command line: one yargs program, one module per command group in src/cli/.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+
+await yargs(hideBin(process.argv))
+  .scriptName('compilog')
+  .strict()
+  .demandCommand(1, 'Name a command: see compilog --help')
+  .help()
+  .parseAsync();

@@ -1,0 +1,2 @@
+// compilog's public API: re-exports only.
+export * from './logging/index.js';

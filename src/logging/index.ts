@@ -1,0 +1,6 @@
+// The logging layer's public surface. Other folders import only this file.
+export * from './compile-context.js';
+export * from './errors.js';
+export * from './levels.js';
+export * from './registry.js';
+export * from './shipped-registries.js';
