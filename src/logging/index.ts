@@ -4,3 +4,6 @@ export * from './errors.js';
 export * from './levels.js';
 export * from './registry.js';
 export * from './shipped-registries.js';
+export * from './settings.js';
+export * from './sinks/batched-writer.js';
+export * from './sinks/exit-flush.js';
