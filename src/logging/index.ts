@@ -2,6 +2,7 @@
 export * from './compile-context.js';
 export * from './errors.js';
 export * from './levels.js';
+export * from './parse.js';
 export * from './registry.js';
 export * from './shipped-registries.js';
 export * from './settings.js';
