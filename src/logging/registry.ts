@@ -38,6 +38,8 @@ export class LogRegistry {
   readonly artifactLogQnames = new Set<string>();
   /** qnames named in settings that sit under a registered logger. */
   readonly childLogQnames = new Set<string>();
+  /** qnames of loggers created so far (getLogger), so qualified names in TORCH_LOGS can resolve to them. */
+  readonly knownLoggers = new Set<string>();
   private readonly listeners = new Set<RegistryListener>();
 
   /** Registers (or replaces) an alias. `qnames` may be one name or several. */
@@ -63,6 +65,10 @@ export class LogRegistry {
 
   registerArtifactLog(qname: string): void {
     this.artifactLogQnames.add(qname);
+  }
+
+  registerKnownLogger(qname: string): void {
+    this.knownLoggers.add(qname);
   }
 
   isLog(alias: string): boolean {
@@ -110,6 +116,7 @@ export class LogRegistry {
     for (const [name, info] of this.artifacts) copy.artifacts.set(name, { ...info });
     for (const q of this.artifactLogQnames) copy.artifactLogQnames.add(q);
     for (const q of this.childLogQnames) copy.childLogQnames.add(q);
+    for (const q of this.knownLoggers) copy.knownLoggers.add(q);
     return copy;
   }
 
