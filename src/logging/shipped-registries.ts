@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { CompilogError } from './errors.js';
+import { markPytorchRegistry } from './help.js';
 import { LogRegistry, type RegistryData } from './registry.js';
 
 // src/logging/ and dist/logging/ both sit two levels below the package root.
@@ -28,5 +29,7 @@ export function loadShippedRegistry(name: string): LogRegistry {
     );
   }
   const data = JSON.parse(readFileSync(file, 'utf8')) as RegistryData;
-  return LogRegistry.fromData(data);
+  const registry = LogRegistry.fromData(data);
+  // PyTorch's own registries print PyTorch's examples in their help text.
+  return name.startsWith('pytorch-') ? markPytorchRegistry(registry) : registry;
 }
