@@ -1,2 +1,3 @@
 // compilog's public API: re-exports only.
 export * from './logging/index.js';
+export * from './artifacts/index.js';

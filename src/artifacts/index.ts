@@ -1,0 +1,2 @@
+// The artifacts layer's public surface. Other folders import only this file.
+export * from './trace/index.js';

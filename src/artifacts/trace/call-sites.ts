@@ -1,0 +1,140 @@
+/**
+ * Where a trace record comes from: the caller's file and line (for the glog prefix) and, outside a compile, the
+ * caller's whole stack (the envelope's `stack`, oldest frame first, as Python prints tracebacks). Uses V8's
+ * structured CallSites, mapped through source maps when Node has them (tsx, --enable-source-maps), and reads the
+ * source line (`loc`) from disk once per file. Only runs while a trace is being written.
+ */
+import { readFileSync } from 'node:fs';
+import { findSourceMap, type SourceMap } from 'node:module';
+import { isAbsolute, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface SourceFrame {
+  /** Absolute path (or the raw name when it is not a file, e.g. `<eval>`). */
+  filename: string;
+  line: number;
+  name: string;
+}
+
+type Boundary = (...args: never[]) => unknown;
+
+const MAX_STACK_DEPTH = 64;
+
+/** The frames above `boundary` (innermost first), skipping Node's own internals. */
+export function captureFrames(boundary: Boundary, depth: number): SourceFrame[] {
+  const holder: { stack?: unknown } = {};
+  const previousPrepare = Error.prepareStackTrace;
+  const previousLimit = Error.stackTraceLimit;
+  let sites: NodeJS.CallSite[] = [];
+  try {
+    Error.prepareStackTrace = (_err, callSites) => callSites;
+    // A few more than asked for, because node: internals are dropped below.
+    Error.stackTraceLimit = Math.min(depth, MAX_STACK_DEPTH) + 4;
+    Error.captureStackTrace(holder, boundary);
+    // The stack is formatted lazily: read it while our prepareStackTrace is installed.
+    sites = (holder.stack as NodeJS.CallSite[] | undefined) ?? [];
+  } finally {
+    Error.prepareStackTrace = previousPrepare;
+    Error.stackTraceLimit = previousLimit;
+  }
+  const frames: SourceFrame[] = [];
+  for (const site of sites) {
+    if (frames.length >= depth) break;
+    const frame = toFrame(site);
+    if (frame) frames.push(frame);
+  }
+  return frames;
+}
+
+/** The caller's stack for an envelope: oldest frame first, with the source line when it can be read. */
+export function captureStack(boundary: Boundary): Array<SourceFrame & { loc: string | null }> {
+  return captureFrames(boundary, MAX_STACK_DEPTH)
+    .reverse()
+    .map((frame) => ({ ...frame, loc: sourceLine(frame.filename, frame.line) }));
+}
+
+function toFrame(site: NodeJS.CallSite): SourceFrame | undefined {
+  const rawName = site.getScriptNameOrSourceURL() ?? site.getFileName();
+  if (!rawName || rawName.startsWith('node:')) return undefined;
+  let filename = rawName;
+  let line = site.getLineNumber() ?? 0;
+  const map = sourceMapFor(rawName);
+  if (map) {
+    const entry = map.findEntry(line - 1, (site.getColumnNumber() ?? 1) - 1) as {
+      originalSource?: string;
+      originalLine?: number;
+    };
+    if (entry.originalSource !== undefined && entry.originalLine !== undefined) {
+      filename = entry.originalSource;
+      line = entry.originalLine + 1;
+    }
+  }
+  if (filename.startsWith('file://')) {
+    try {
+      filename = fileURLToPath(filename);
+    } catch {
+      // keep the URL
+    }
+  }
+  return { filename, line, name: functionName(site) };
+}
+
+function functionName(site: NodeJS.CallSite): string {
+  const fn = site.getFunctionName();
+  if (fn) return fn;
+  const method = site.getMethodName();
+  if (method) return method;
+  return '<anonymous>';
+}
+
+const sourceMaps = new Map<string, SourceMap | null>();
+
+function sourceMapFor(file: string): SourceMap | undefined {
+  if (!process.sourceMapsEnabled) return undefined;
+  let map = sourceMaps.get(file);
+  if (map === undefined) {
+    try {
+      map = findSourceMap(file) ?? null;
+    } catch {
+      map = null;
+    }
+    sourceMaps.set(file, map);
+  }
+  return map ?? undefined;
+}
+
+const MAX_CACHED_FILES = 256;
+const sourceFiles = new Map<string, string[] | null>();
+
+/** The source line, stripped as Python's linecache/traceback does, or null when the file cannot be read. */
+export function sourceLine(filename: string, line: number): string | null {
+  let lines = sourceFiles.get(filename);
+  if (lines === undefined) {
+    try {
+      lines = isAbsolute(filename) ? readFileSync(filename, 'utf8').split('\n') : null;
+    } catch {
+      lines = null;
+    }
+    if (sourceFiles.size >= MAX_CACHED_FILES) sourceFiles.clear();
+    sourceFiles.set(filename, lines);
+  }
+  const text = lines?.[line - 1];
+  return text === undefined ? null : text.trim();
+}
+
+const displayPaths = new Map<string, string>();
+
+/** The path shown in the glog prefix: relative to the working directory when inside it, else absolute. */
+export function displayPath(filename: string, cwd: string): string {
+  const key = `${cwd}\0${filename}`;
+  let shown = displayPaths.get(key);
+  if (shown === undefined) {
+    shown = filename;
+    if (isAbsolute(filename)) {
+      const rel = relative(cwd, filename);
+      if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) shown = rel.split(sep).join('/');
+    }
+    displayPaths.set(key, shown);
+  }
+  return shown;
+}

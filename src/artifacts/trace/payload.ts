@@ -1,0 +1,30 @@
+/**
+ * Payload encoding (PyTorch's trace_structured): a string is written as is, a list as one compact JSON item per
+ * line between `[` and `]`, anything else as `json.dumps(obj, indent=0)`. `has_payload` is the MD5 of the UTF-8 text.
+ */
+import { createHash } from 'node:crypto';
+import { pyJsonDumps } from './py-json.js';
+
+/** The payload text, or undefined when there is no payload (null or undefined). */
+export function encodePayload(payload: unknown): string | undefined {
+  if (payload === undefined || payload === null) return undefined;
+  if (typeof payload === 'string') return payload;
+  if (Array.isArray(payload)) {
+    let out = '[\n';
+    for (let i = 0; i < payload.length; i++) {
+      if (i > 0) out += ',\n';
+      out += pyJsonDumps(payload[i]);
+    }
+    return `${out}\n]`;
+  }
+  return pyJsonDumps(payload, { indent: 0 });
+}
+
+export function md5Hex(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+/** The physical lines of a payload: a TAB before every line of the text, each on its own line. */
+export function payloadLines(text: string): string {
+  return `\n\t${text.replaceAll('\n', '\n\t')}`;
+}

@@ -1,0 +1,167 @@
+/**
+ * traceStructured: one structured trace record, in PyTorch's exact format (torch._logging.trace_structured).
+ * Envelope keys in PyTorch's order: `<name>`, `rank`, `stack`, `compiled_autograd_id`, `frame_id`,
+ * `frame_compile_id`, `attempt`, `has_payload`. Metadata and payload may be thunks; they are only called when the
+ * record is written. With tracing off a call costs one boolean test.
+ */
+import { CompilogError, currentTraceId } from '../../logging/index.js';
+import { captureFrames, captureStack, displayPath, type SourceFrame } from './call-sites.js';
+import { addStructuredLoggingOverhead } from './overhead.js';
+import { encodePayload, md5Hex, payloadLines } from './payload.js';
+import { pyJsonDumps, pyJsonString } from './py-json.js';
+import { activeSession, currentRank, traceFailed, traceFlags } from './trace-switch.js';
+import { traceWarning, warnOnce } from './warn.js';
+
+/** A value or a function that computes it only when the record is written. */
+export type Lazy<T> = T | (() => T);
+
+/** An explicit compile id for a record; each part is written only when present. */
+export interface TraceCompileId {
+  frameId?: number;
+  frameCompileId?: number;
+  compiledAutogradId?: number;
+}
+
+export interface TraceStructuredOptions {
+  /** Write neither rank, nor stack, nor compile ids (what `str` records use). */
+  suppressContext?: boolean;
+  /** Outside a compile (and without `compileId`), record the caller's stack. Default true. */
+  expectTraceId?: boolean;
+  /** The compile this record belongs to, when it is written outside that compile's context. */
+  compileId?: TraceCompileId;
+  /** Count the time spent toward the current compile's structured_logging_overhead_s. Default true. */
+  recordLoggingOverhead?: boolean;
+}
+
+/** Event names PyTorch reserves (tlparse's raw.jsonl adds these keys), rejected as PyTorch does. */
+export const RESERVED_TRACE_NAMES: ReadonlySet<string> = new Set([
+  'rank',
+  'compiled_autograd_id',
+  'frame_id',
+  'frame_compile_id',
+  'attempt',
+  'severity',
+  'timestamp',
+  'pathname',
+  'thread',
+]);
+
+type Boundary = (...args: never[]) => unknown;
+/** Where a record comes from: the public function the user called (its caller is found), or a known frame. */
+export type CallSite = Boundary | SourceFrame;
+
+function reservedName(name: string): CompilogError {
+  return new CompilogError(
+    'E_TRACE_RESERVED_NAME',
+    `name '${name}' is reserved and cannot be used`,
+    `choose another event name; reserved: ${[...RESERVED_TRACE_NAMES].join(', ')}`,
+  );
+}
+
+/**
+ * Writes one record to the structured trace (TORCH_TRACE / TORCH_DTRACE / enableTrace), or does nothing when no
+ * trace is being written. `metadata` (default `{}`) becomes the envelope's first key; `payload` (string, list or
+ * object; null/undefined for none) follows on TAB-prefixed lines. Throws only for a reserved `name`.
+ */
+export function traceStructured(
+  name: string,
+  metadata?: Lazy<unknown>,
+  payload?: Lazy<unknown>,
+  options?: TraceStructuredOptions,
+): void {
+  if (RESERVED_TRACE_NAMES.has(name)) throw reservedName(name);
+  if (!traceFlags.trace) return;
+  emitRecord(name, metadata, payload, options, traceStructured);
+}
+
+/** Like traceStructured, but written only under TORCH_DTRACE, and without a stack by default (expectTraceId false). */
+export function dtraceStructured(
+  name: string,
+  metadata?: Lazy<unknown>,
+  payload?: Lazy<unknown>,
+  options?: TraceStructuredOptions,
+): void {
+  if (RESERVED_TRACE_NAMES.has(name)) throw reservedName(name);
+  if (!traceFlags.dtrace) return;
+  const session = activeSession();
+  if (!session?.dtrace) return;
+  emitRecord(name, metadata, payload, { expectTraceId: false, ...options }, dtraceStructured);
+}
+
+const force = <T>(value: Lazy<T>): T => (typeof value === 'function' ? (value as () => T)() : value);
+
+/**
+ * The slow path, for helpers in this folder too: `site` is the public function the user called, so the line
+ * prefix and the stack start at the user's code (or a frame captured earlier, for records written later).
+ */
+export function emitRecord(
+  name: string,
+  metadata: Lazy<unknown>,
+  payload: Lazy<unknown>,
+  options: TraceStructuredOptions | undefined,
+  site: CallSite,
+): void {
+  const session = activeSession();
+  if (!session) return;
+  const started = performance.now();
+  const traceId = currentTraceId();
+  try {
+    const suppress = options?.suppressContext === true;
+    const explicitId = options?.compileId;
+    const wantStack = !suppress && options?.expectTraceId !== false && !traceId && !explicitId;
+    const boundary = typeof site === 'function' ? site : undefined;
+    const stack = wantStack && boundary ? captureStack(boundary) : undefined;
+    const caller: SourceFrame | undefined = boundary
+      ? stack
+        ? stack[stack.length - 1]
+        : captureFrames(boundary, 1)[0]
+      : (site as SourceFrame);
+    const linePrefix = session.prefix.format(
+      caller ? displayPath(caller.filename, session.cwd) : '<unknown>',
+      caller?.line ?? 0,
+    );
+
+    const meta = metadata === undefined ? {} : force(metadata);
+    let envelope = `{${pyJsonString(name)}: ${pyJsonDumps(meta === undefined ? {} : meta)}`;
+    const pending: string[] = [];
+    const rank = currentRank();
+    if (!suppress) {
+      if (rank !== undefined) envelope += `, "rank": ${rank}`;
+      if (stack) {
+        const frames = stack.map((f) => ({
+          line: f.line,
+          name: f.name,
+          filename: session.intern(f.filename, linePrefix, pending),
+          loc: f.loc,
+        }));
+        envelope += `, "stack": ${pyJsonDumps(frames)}`;
+      } else {
+        const cid = traceId ? traceId.compileId : explicitId;
+        if (cid) {
+          if (cid.compiledAutogradId !== undefined)
+            envelope += `, "compiled_autograd_id": ${cid.compiledAutogradId}`;
+          if (cid.frameId !== undefined) envelope += `, "frame_id": ${cid.frameId}`;
+          if (cid.frameCompileId !== undefined) envelope += `, "frame_compile_id": ${cid.frameCompileId}`;
+        }
+        if (traceId) envelope += `, "attempt": ${traceId.attempt}`;
+      }
+    }
+    const text = encodePayload(payload === undefined ? undefined : force(payload));
+    envelope += text === undefined ? '}' : `, "has_payload": "${md5Hex(text)}"}`;
+    pending.push(`${linePrefix} ${envelope}${text === undefined ? '' : payloadLines(text)}\n`);
+    if (!session.write(pending.length === 1 ? pending[0] : pending.join(''), rank)) traceFailed(session);
+  } catch (err) {
+    warnOnce(
+      `record:${name}`,
+      traceWarning(
+        'E_TRACE_RECORD',
+        `the trace record '${name}' was dropped: building its metadata or payload failed (${(err as Error)?.message ?? String(err)})`,
+        'make the metadata and payload plain JSON-like values (no cycles), and their thunks not throw',
+      ),
+    );
+  } finally {
+    if (options?.recordLoggingOverhead !== false && traceId) {
+      addStructuredLoggingOverhead((performance.now() - started) / 1000);
+    }
+  }
+}
