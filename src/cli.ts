@@ -2,10 +2,12 @@
 // The `compilog` command line: one yargs program, one module per command group in src/cli/.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { logsCommand } from './cli/logs.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('compilog')
   .strict()
+  .command(logsCommand)
   .demandCommand(1, 'Name a command: see compilog --help')
   .help()
   .parseAsync();

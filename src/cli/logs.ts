@@ -1,0 +1,193 @@
+/**
+ * `compilog logs`: check TORCH_LOGS strings against a registry before a long job, and print the help text.
+ *   compilog logs help [--verbose] [--registry R]
+ *   compilog logs parse <settings> [--registry R]      one JSON result, exit 0 (valid) or 2 (rejected)
+ *   compilog logs parse --batch [--registry R]          one JSON string per stdin line -> one result per line
+ * Results: {"ok":true,"qnames":{"torch._dynamo":"DEBUG"},"artifacts":["guards"]}
+ *          {"ok":false,"code":"E_LOGS_UNKNOWN_NAME","message":"<PyTorch's text>","hint":"..."}
+ */
+import { createInterface } from 'node:readline';
+import type { Argv, CommandModule } from 'yargs';
+import {
+  CompilogError,
+  helpMessage,
+  isCompilogError,
+  type LogRegistry,
+  levelName,
+  loadRegistry,
+  parseTorchLogs,
+} from '../logging/index.js';
+
+/** Until the included compiler's registry ships, the CLI checks against PyTorch 2.11's. */
+export const DEFAULT_CLI_REGISTRY = 'pytorch-2.11';
+
+const REGISTRY_OPTION = {
+  type: 'string',
+  default: DEFAULT_CLI_REGISTRY,
+  describe:
+    `registry to check against: a shipped name (${DEFAULT_CLI_REGISTRY}) or a path to a JSON file ` +
+    `{"logs": {alias: [qnames]}, "artifacts": [{name, description, visible, off_by_default}]}; ` +
+    `default ${DEFAULT_CLI_REGISTRY} (PyTorch 2.11's registry, until compilog's own compiler registry ships)`,
+} as const;
+
+export type ParseOutcome =
+  | { ok: true; qnames: Record<string, string>; artifacts: string[] }
+  | ({ ok: false; code: string; message: string; hint?: string } & Record<string, unknown>);
+
+/** One TORCH_LOGS string -> the JSON result the CLI prints (never throws). */
+export function parseOutcome(settings: string, registry: LogRegistry): ParseOutcome {
+  try {
+    const parsed = parseTorchLogs(settings, registry);
+    const qnames: Record<string, string> = {};
+    for (const [q, level] of parsed.qnames) qnames[q] = levelName(level);
+    return { ok: true, qnames, artifacts: [...parsed.artifacts].sort() };
+  } catch (err) {
+    return errorOutcome(err);
+  }
+}
+
+function errorOutcome(err: unknown): ParseOutcome {
+  if (isCompilogError(err)) return { ok: false, ...err.toJSON() };
+  return { ok: false, code: 'E_INTERNAL', message: String((err as Error)?.message ?? err) };
+}
+
+function withRegistry(name: string): { registry: LogRegistry } | { error: ParseOutcome } {
+  try {
+    return { registry: loadRegistry(name) };
+  } catch (err) {
+    return { error: errorOutcome(err) };
+  }
+}
+
+const helpCommand: CommandModule<object, { verbose: boolean; registry: string }> = {
+  command: 'help',
+  describe: "print the TORCH_LOGS help text (what TORCH_LOGS=help prints; --verbose is TORCH_LOGS='+help')",
+  builder: (y) =>
+    y
+      .option('verbose', {
+        type: 'boolean',
+        default: false,
+        describe: 'list every artifact, not only visible ones',
+      })
+      .option('registry', REGISTRY_OPTION) as Argv<{ verbose: boolean; registry: string }>,
+  handler: (args) => {
+    const loaded = withRegistry(args.registry);
+    if ('error' in loaded) {
+      const e = loaded.error as { code: string; message: string; hint?: string };
+      process.stderr.write(`${e.code}: ${e.message}${e.hint ? `\n${e.hint}` : ''}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stdout.write(helpMessage(loaded.registry, { verbose: args.verbose }));
+  },
+};
+
+interface ParseArgs {
+  settings?: string;
+  registry: string;
+  batch: boolean;
+}
+
+const parseCommand: CommandModule<object, ParseArgs> = {
+  command: 'parse [settings]',
+  describe:
+    'parse a TORCH_LOGS string and print the result as JSON (exit 0 valid, 2 rejected). ' +
+    'Without <settings>, reads $TORCH_LOGS. The value is taken as typed (-dynamo, +help, 123).',
+  builder: (y) =>
+    y
+      // Not strict: a value such as "-dynamo" looks like flags to yargs; the handler reads it from argv itself.
+      .strict(false)
+      .positional('settings', { type: 'string', describe: 'the TORCH_LOGS value, e.g. "+dynamo,guards"' })
+      .option('registry', REGISTRY_OPTION)
+      .option('batch', {
+        type: 'boolean',
+        default: false,
+        describe: 'read one JSON string per line from stdin, write one JSON result per line (exit 0)',
+      }) as Argv<ParseArgs>,
+  handler: async (args) => {
+    const loaded = withRegistry(args.registry);
+    if ('error' in loaded) {
+      process.stdout.write(`${JSON.stringify(loaded.error)}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (args.batch) {
+      await parseBatch(loaded.registry);
+      return;
+    }
+    const settings = rawSettingsArgument(process.argv.slice(2)) ?? process.env.TORCH_LOGS;
+    const outcome =
+      settings === undefined
+        ? errorOutcome(
+            new CompilogError(
+              'E_CLI_USAGE',
+              'No TORCH_LOGS value given.',
+              'Pass it as an argument (compilog logs parse "+dynamo,guards") or set TORCH_LOGS.',
+            ),
+          )
+        : parseOutcome(settings, loaded.registry);
+    process.stdout.write(`${JSON.stringify(outcome)}\n`);
+    if (!outcome.ok) process.exitCode = 2;
+  },
+};
+
+/**
+ * The settings value exactly as typed: the first argument after `logs parse` that is not one of parse's own
+ * options (or the argument after `--`). yargs would read "-dynamo" as the flags -d -y -n ... and turn "123"
+ * into a number, so the value is taken from argv directly.
+ */
+export function rawSettingsArgument(argv: readonly string[]): string | undefined {
+  const logs = argv.indexOf('logs');
+  const parse = logs < 0 ? -1 : argv.indexOf('parse', logs + 1);
+  if (parse < 0) return undefined;
+  for (let i = parse + 1; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') return argv[i + 1];
+    if (arg === '--registry') i++;
+    else if (arg.startsWith('--registry=') || /^--(no-)?batch(=.*)?$/.test(arg)) continue;
+    else return arg;
+  }
+  return undefined;
+}
+
+/** One JSON string per input line -> one JSON result per output line, written in batches. */
+async function parseBatch(registry: LogRegistry): Promise<void> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  let out: string[] = [];
+  const flush = (): void => {
+    if (out.length > 0) process.stdout.write(out.join(''));
+    out = [];
+  };
+  for await (const line of lines) {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      value = undefined;
+    }
+    const outcome =
+      typeof value === 'string'
+        ? parseOutcome(value, registry)
+        : errorOutcome(
+            new CompilogError(
+              'E_BATCH_INPUT',
+              `Input line is not a JSON string: ${line.length > 80 ? `${line.slice(0, 80)}...` : line}`,
+              'Write each TORCH_LOGS value as a JSON string on its own line, e.g. "+dynamo,guards".',
+            ),
+          );
+    out.push(`${JSON.stringify(outcome)}\n`);
+    if (out.length >= 256) flush();
+  }
+  flush();
+}
+
+export const logsCommand: CommandModule = {
+  command: 'logs',
+  describe: 'check TORCH_LOGS strings and print the TORCH_LOGS help text',
+  builder: (y) =>
+    y
+      .command(helpCommand as unknown as CommandModule)
+      .command(parseCommand as unknown as CommandModule)
+      .demandCommand(1, 'Name a logs command: help or parse'),
+  handler: () => {},
+};
