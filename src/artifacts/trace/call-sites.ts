@@ -104,6 +104,7 @@ function sourceMapFor(file: string): SourceMap | undefined {
 }
 
 const MAX_CACHED_FILES = 256;
+const MAX_LOC_LENGTH = 1000;
 const sourceFiles = new Map<string, string[] | null>();
 
 /** The source line, stripped as Python's linecache/traceback does, or null when the file cannot be read. */
@@ -119,7 +120,8 @@ export function sourceLine(filename: string, line: number): string | null {
     sourceFiles.set(filename, lines);
   }
   const text = lines?.[line - 1];
-  return text === undefined ? null : text.trim();
+  // A minified bundle's "line" is the whole file: not worth repeating in every envelope.
+  return text === undefined || text.length > MAX_LOC_LENGTH ? null : text.trim();
 }
 
 const displayPaths = new Map<string, string>();

@@ -32,11 +32,14 @@ export { traceFileName } from './trace-file.js';
 export type { TraceSessionOptions } from './trace-session.js';
 export {
   dtraceStructured,
+  internStack,
+  internString,
   type Lazy,
   RESERVED_TRACE_NAMES,
   type TraceCompileId,
   type TraceStructuredOptions,
   traceStructured,
+  type UserFrame,
 } from './trace-structured.js';
 export {
   currentRank,

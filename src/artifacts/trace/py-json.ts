@@ -51,10 +51,8 @@ export function pythonFloatRepr(x: number): string {
 
 /** A JavaScript number as Python would have written it: integers as ints, everything else as float repr. */
 export function pythonNumber(x: number): string {
-  if (Number.isInteger(x)) {
-    if (Math.abs(x) < 1e21) return x === 0 ? '0' : String(x);
-    return BigInt(x).toString();
-  }
+  // Below 1e21 an integer-valued number prints its digits (as a Python int would); beyond, a float is likelier.
+  if (Number.isInteger(x) && Math.abs(x) < 1e21) return x === 0 ? '0' : String(x);
   return pythonFloatRepr(x);
 }
 

@@ -165,3 +165,47 @@ export function emitRecord(
     }
   }
 }
+
+/**
+ * The `str` table id of `name` in the current trace, writing its `{"str": [name, id]}` record the first time
+ * (PyTorch's intern_string). Use it for `filename` in stacks you build yourself (e.g. `dynamo_start`). Returns -1
+ * when no trace is being written (ids belong to one trace file).
+ */
+export function internString(name: string): number {
+  if (!traceFlags.trace) return -1;
+  const session = activeSession();
+  if (!session) return -1;
+  const caller = captureFrames(internString, 1)[0];
+  const linePrefix = session.prefix.format(
+    caller ? displayPath(caller.filename, session.cwd) : '<unknown>',
+    caller?.line ?? 0,
+  );
+  const pending: string[] = [];
+  const id = session.intern(name, linePrefix, pending);
+  if (pending.length > 0 && !session.write(pending.join(''), currentRank())) traceFailed(session);
+  return id;
+}
+
+/** A stack frame for a `stack` you build yourself (user code being compiled, not the caller's JS stack). */
+export interface UserFrame {
+  filename: string;
+  line: number;
+  name: string;
+  /** The source line; omitted from the frame when undefined (as PyTorch's dynamo_start does). */
+  loc?: string | null;
+}
+
+/** Frames with interned file names, in PyTorch's key order (`line`, `name`, `filename`, `loc`). */
+export function internStack(
+  frames: readonly UserFrame[],
+): Array<{ line: number; name: string; filename: number; loc?: string | null }> {
+  return frames.map((f) => {
+    const frame: { line: number; name: string; filename: number; loc?: string | null } = {
+      line: f.line,
+      name: f.name,
+      filename: internString(f.filename),
+    };
+    if (f.loc !== undefined) frame.loc = f.loc;
+    return frame;
+  });
+}
