@@ -1,0 +1,190 @@
+/**
+ * Loggers and artifact loggers: plain objects whose level methods are swapped, on every settings change,
+ * between one shared `noop` (disabled) and a per-logger closure that emits (enabled). This is pino's trick:
+ * a disabled `log.debug(() => expensive())` is a call to the same empty function at every call site, which
+ * TurboFan inlines away, and the thunk is never called. The state (state.ts) decides the threshold; this file
+ * only installs methods.
+ */
+import { CRITICAL, DEBUG, ERROR, INFO, WARNING } from './levels.js';
+
+/** A message: a string, a thunk that builds it (called only when the record is emitted), or an Error. */
+export type LogMessage = string | (() => string) | Error;
+/** Extra structured fields (shown by the json format; an `err` Error also appends its stack in text formats). */
+export type LogFields = Record<string, unknown>;
+export type LogMethod = (message: LogMessage, fields?: LogFields | Error) => void;
+
+// biome-ignore lint/complexity/noBannedTypes: the stack-trace API takes any function as the frame to skip.
+export type SkipFrame = Function;
+
+/** Emits one record; `skip` is the outermost compilog frame, so the caller's file:line is the next frame. */
+export type EmitFn = (
+  logger: LoggerCore,
+  level: number,
+  message: LogMessage,
+  fields: LogFields | Error | undefined,
+  skip: SkipFrame,
+) => void;
+
+/** The one shared no-op every disabled method points to (the same object everywhere keeps call sites monomorphic). */
+export function noop(): void {}
+
+export interface LogMethods {
+  debug: LogMethod;
+  info: LogMethod;
+  warning: LogMethod;
+  /** Synonym of warning. */
+  warn: LogMethod;
+  error: LogMethod;
+  critical: LogMethod;
+}
+
+/** What the state and the emitter need from any logger. */
+export interface LoggerCore extends LogMethods {
+  /** The qualified name (`torch._dynamo`; an artifact logger's is `<module>.__<artifact>`). */
+  readonly name: string;
+  /** The artifact name, for artifact loggers. */
+  readonly artifact: string | undefined;
+  /** The lowest level that is printed; Infinity when nothing is. */
+  threshold: number;
+  /** Per-logger cache owned by the active formatter (e.g. a pino child); reset when the format changes. */
+  formatterCache: unknown;
+  /** Enabled closures, created once per level and reused across settings changes. */
+  methodCache: Array<LogMethod | undefined>;
+  isEnabledFor(level: number): boolean;
+}
+
+export type Logger = LoggerCore;
+
+/** An artifact logger is also callable: `graphCode(() => payload)` logs at DEBUG. */
+export interface ArtifactLogger extends LoggerCore {
+  (message: LogMessage, fields?: LogFields | Error): void;
+  readonly artifact: string;
+  /** What a call of the logger itself does (debug, with the caller frame one level further out). */
+  callDebug: LogMethod;
+}
+
+/** Hooks the state installs: run lazy initialisation before the first real use. */
+interface Hooks {
+  ensureInit: () => void;
+  emit: EmitFn;
+}
+let hooks: Hooks = { ensureInit: () => {}, emit: () => {} };
+
+export function setLoggerHooks(h: Hooks): void {
+  hooks = h;
+}
+
+const LEVELS: ReadonlyArray<readonly [Exclude<keyof LogMethods, 'warn'>, number]> = [
+  ['debug', DEBUG],
+  ['info', INFO],
+  ['warning', WARNING],
+  ['error', ERROR],
+  ['critical', CRITICAL],
+];
+
+function isEnabledFor(this: LoggerCore, level: number): boolean {
+  hooks.ensureInit();
+  return level >= this.threshold;
+}
+
+export function createLogger(name: string): Logger {
+  // Every field declared up front, in one order, so all loggers share one fast-mode hidden class.
+  const logger: Logger = {
+    debug: noop,
+    info: noop,
+    warning: noop,
+    warn: noop,
+    error: noop,
+    critical: noop,
+    name,
+    artifact: undefined,
+    threshold: Number.POSITIVE_INFINITY,
+    formatterCache: undefined,
+    methodCache: [undefined, undefined, undefined, undefined, undefined, undefined],
+    isEnabledFor,
+  };
+  installPending(logger);
+  return logger;
+}
+
+export function createArtifactLogger(name: string, artifact: string): ArtifactLogger {
+  const call = function artifactLog(message: LogMessage, fields?: LogFields | Error): void {
+    call.callDebug(message, fields);
+  } as ArtifactLogger;
+  const fields = {
+    debug: noop,
+    info: noop,
+    warning: noop,
+    warn: noop,
+    error: noop,
+    critical: noop,
+    artifact,
+    threshold: Number.POSITIVE_INFINITY,
+    formatterCache: undefined,
+    methodCache: [undefined, undefined, undefined, undefined, undefined, undefined],
+    isEnabledFor,
+    callDebug: noop,
+  };
+  Object.assign(call, fields);
+  // A function's own `name` is read-only; redefine it as the logger's qualified name.
+  Object.defineProperty(call, 'name', { value: name, enumerable: true });
+  installPending(call);
+  return call;
+}
+
+/**
+ * Before initialisation every method is a stub that initialises (reading TORCH_LOGS once registrations are
+ * complete), then emits if the new threshold allows. Initialisation replaces the stubs with noop/closures.
+ */
+export function installPending(logger: LoggerCore): void {
+  logger.threshold = Number.POSITIVE_INFINITY;
+  for (const [key, level] of LEVELS) {
+    const stub: LogMethod = (message, fields) => {
+      hooks.ensureInit();
+      if (level >= logger.threshold) hooks.emit(logger, level, message, fields, stub);
+    };
+    logger[key] = stub;
+  }
+  logger.warn = logger.warning;
+  if (isArtifactLogger(logger)) {
+    const call = logger;
+    call.callDebug = (message, fields) => {
+      hooks.ensureInit();
+      if (DEBUG >= call.threshold) hooks.emit(call, DEBUG, message, fields, call);
+    };
+  }
+}
+
+/** Points each method at the shared noop or at this logger's emitting closure for that level. */
+export function installMethods(logger: LoggerCore, threshold: number): void {
+  logger.threshold = threshold;
+  for (let i = 0; i < LEVELS.length; i++) {
+    const [key, level] = LEVELS[i]!;
+    logger[key] = level >= threshold ? enabledMethod(logger, i, level) : noop;
+  }
+  logger.warn = logger.warning;
+  if (isArtifactLogger(logger)) {
+    logger.callDebug = DEBUG >= threshold ? enabledCall(logger) : noop;
+  }
+}
+
+function enabledMethod(logger: LoggerCore, index: number, level: number): LogMethod {
+  const cached = logger.methodCache[index];
+  if (cached !== undefined) return cached;
+  const method: LogMethod = (message, fields) => hooks.emit(logger, level, message, fields, method);
+  logger.methodCache[index] = method;
+  return method;
+}
+
+function enabledCall(logger: ArtifactLogger): LogMethod {
+  const cached = logger.methodCache[5];
+  if (cached !== undefined) return cached;
+  // The frame to skip is the callable itself: the caller's file:line is the line that called `graphCode(...)`.
+  const method: LogMethod = (message, fields) => hooks.emit(logger, DEBUG, message, fields, logger);
+  logger.methodCache[5] = method;
+  return method;
+}
+
+function isArtifactLogger(logger: LoggerCore): logger is ArtifactLogger {
+  return typeof logger === 'function';
+}
