@@ -121,8 +121,7 @@ export function checkTraceText(text: string): CheckedRecord[] {
   for (let n = 0; n < lines.length; ) {
     const line = lines[n];
     const m = TLPARSE_GLOG.exec(line);
-    if (!m || m.index !== 0)
-      throw new Error(`line ${n + 1} does not match the glog regex: ${line.slice(0, 120)}`);
+    if (m?.index !== 0) throw new Error(`line ${n + 1} does not match the glog regex: ${line.slice(0, 120)}`);
     const envelopeText = line.slice(line.indexOf('] ') + 2);
     const envelope = JSON.parse(envelopeText) as Record<string, unknown>;
     n++;

@@ -26,9 +26,9 @@ export function traceFileName(rank: number | undefined, suffix: string): string 
 export class TraceFileError extends Error {
   constructor(
     readonly dir: string,
-    readonly cause: Error,
+    readonly reason: Error,
   ) {
-    super(cause.message);
+    super(reason.message);
   }
 }
 

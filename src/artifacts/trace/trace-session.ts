@@ -98,7 +98,7 @@ export class TraceSession {
       return true;
     } catch (err) {
       this.failed = true;
-      const cause = err instanceof TraceFileError ? err.cause : (err as Error);
+      const cause = err instanceof TraceFileError ? err.reason : (err as Error);
       warnOnce(
         `dir:${this.dir}`,
         traceWarning(
