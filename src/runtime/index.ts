@@ -32,6 +32,7 @@ export {
   withMode,
   withoutModes,
 } from './dispatch/mode.js';
+export * from './ir/index.js';
 export { type ExprTemplate, KERNEL_HELPERS } from './kernels/elementwise.js';
 export type { OpCall, OpCategory, OpDef, OutMeta, PrintStyle } from './ops/op-def.js';
 export { getOp, OP_TABLE } from './ops/op-table.js';

@@ -1,0 +1,126 @@
+/**
+ * Prints a Graph the way PyTorch prints `dynamo_output_graph` / `graph_code` (FX print_readable):
+ * a forward() with typed placeholders, one line per node with `"f32[shape][strides]cpu"`, source
+ * comments, and the `; a = b = None` lines that mark each value's last use.
+ */
+import type { AttrValue, TensorMeta } from '../core/types.js';
+import { getOp } from '../ops/op-table.js';
+import type { Arg, Graph, Node, SourceLocation } from './graph.js';
+
+export interface PrintOptions {
+  /** Class name in the header (`GraphModule` for dynamo graphs). */
+  readonly className?: string;
+  readonly device?: string;
+}
+
+export function printGraph(graph: Graph, options: PrintOptions = {}): string {
+  const device = options.device ?? 'cpu';
+  const type = (m: TensorMeta) => `"${formatType(m, device)}"`;
+  const placeholders = graph.placeholders;
+  const params = placeholders.map((p) => `${upper(p.name)}: ${type(p.meta)}`);
+  const out: string[] = [`class ${options.className ?? 'GraphModule'}(torch.nn.Module):`];
+  out.push(`    def forward(self${params.map((p) => `, ${p}`).join('')}):`);
+  for (const p of placeholders) out.push(`        ${p.name} = ${upper(p.name)}`);
+
+  const lastUse = lastUses(graph);
+  let block: string | null | undefined; // undefined: no block opened yet
+  for (const node of graph.nodes) {
+    if (node.kind === 'placeholder') continue;
+    const where = describeSource(node.source);
+    // Constants (get_attr in FX) have no source of their own; they do not open a block.
+    if (node.kind === 'call' && where !== block) {
+      out.push('', `        # ${where ?? 'No stacktrace found for following nodes'}`);
+      block = where;
+    }
+    const dead = lastUse.get(node) ?? [];
+    const clear = dead.length > 0 ? `;  ${dead.map((d) => d.name).join(' = ')} = None` : '';
+    out.push(`        ${node.name}: ${type(node.meta)} = ${expression(node)}${clear}`);
+  }
+  const results = graph.outputs.map((o) => o.name);
+  out.push(`        return (${results.join(', ')}${results.length === 1 ? ',' : ''})`);
+  return `${out.join('\n')}\n`;
+}
+
+/** `f32[1024, 512][512, 1]cpu`: dtype, sizes, strides, device. */
+export function formatType(meta: TensorMeta, device = 'cpu'): string {
+  return `f32[${meta.shape.join(', ')}][${meta.strides.join(', ')}]${device}`;
+}
+
+function upper(name: string): string {
+  return name.startsWith('l_') ? `L_${name.slice(2)}` : name;
+}
+
+function describeSource(s: SourceLocation | undefined): string | null {
+  if (s === undefined) return null;
+  return `File: ${s.file}:${s.line} in ${s.fn}${s.code === undefined ? '' : `, code: ${s.code}`}`;
+}
+
+/** For each node, the values (not outputs) whose last reader it is, in input order. */
+function lastUses(graph: Graph): Map<Node, Node[]> {
+  const last = new Map<Node, Node>();
+  for (const node of graph.nodes) for (const a of node.inputs) if (typeof a !== 'number') last.set(a, node);
+  const outputs = new Set(graph.outputs);
+  const result = new Map<Node, Node[]>();
+  for (const [value, reader] of last) {
+    if (outputs.has(value)) continue;
+    const list = result.get(reader) ?? [];
+    list.push(value);
+    result.set(reader, list);
+  }
+  for (const [reader, list] of result) {
+    const order = reader.inputs.filter((a): a is Node => typeof a !== 'number');
+    list.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  }
+  return result;
+}
+
+function expression(node: Node): string {
+  if (node.kind === 'constant') return `self.${node.name}`;
+  const op = getOp(node.op);
+  const args = node.inputs.map(formatArg);
+  if (node.op === 'cat') return `torch.cat([${args.join(', ')}], dim = ${py(node.attrs.dim ?? 0)})`;
+  if (node.op === 'layer_norm') {
+    const [x, ...params] = args;
+    const w = node.attrs.has_weight ? params.shift() : 'None';
+    const b = node.attrs.has_bias ? params.shift() : 'None';
+    return `${op.print.kind === 'function' ? op.print.name : 'layer_norm'}(${x}, ${pyTuple(node.attrs.normalized_shape)}, ${w}, ${b}, ${py(node.attrs.eps)})`;
+  }
+  const kwargs = Object.entries(node.attrs)
+    .filter(([, v]) => v !== null && v !== false)
+    .map(([k, v]) => `${k} = ${py(v)}`);
+  switch (op.print.kind) {
+    case 'operator':
+      return `${args[0]} ${op.print.symbol} ${args[1]}`;
+    case 'method':
+      return `${args[0]}.${op.print.name}(${[...args.slice(1), ...kwargs].join(', ')})`;
+    case 'function':
+      return `${op.print.name}(${[...args, ...kwargs].join(', ')})`;
+  }
+}
+
+function formatArg(a: Arg): string {
+  return typeof a === 'number' ? py(a) : a.name;
+}
+
+/** Python literal spelling: True/False/None, 'str', [1, 2], 1e-05. */
+export function py(v: AttrValue | undefined): string {
+  if (v === undefined || v === null) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) return "float('nan')";
+    if (!Number.isFinite(v)) return v > 0 ? "float('inf')" : "-float('inf')";
+    if (v !== 0 && Math.abs(v) < 1e-4) {
+      const [mant, exp] = v.toExponential().split('e');
+      const e = Number(exp);
+      return `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+    }
+    return String(v);
+  }
+  return `[${v.map((x) => py(x)).join(', ')}]`;
+}
+
+function pyTuple(v: AttrValue | undefined): string {
+  const list = Array.isArray(v) ? (v as readonly number[]) : [];
+  return `(${list.join(', ')}${list.length === 1 ? ',' : ''})`;
+}
