@@ -1,0 +1,58 @@
+// Shared helpers for the logging tests: paths to ../shared fixtures and running TypeScript child processes.
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const SHARED = resolve(REPO, '../shared');
+export const TSX = resolve(REPO, 'node_modules/tsx/dist/cli.mjs');
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node tsx <script> ...args` with `env` added to a clean copy of the environment (no TORCH_* leaks). */
+export function runTs(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { stdio?: 'pipe'; cwd?: string } = {},
+): Promise<ChildResult> {
+  const base: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('TORCH_') && k !== 'RANK' && k !== 'FORCE_COLOR') base[k] = v;
+  }
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [TSX, script, ...args], {
+      cwd: options.cwd ?? REPO,
+      env: { ...base, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Runs `tasks` with at most `limit` in flight (the machine has 2 cores shared by everyone). */
+export async function withConcurrency<T>(limit: number, tasks: Array<() => Promise<T>>): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
