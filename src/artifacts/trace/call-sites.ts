@@ -37,13 +37,37 @@ export function captureFrames(boundary: Boundary, depth: number): SourceFrame[] 
     Error.prepareStackTrace = previousPrepare;
     Error.stackTraceLimit = previousLimit;
   }
+  const mapped = previousPrepare ? positionsFrom(previousPrepare, sites) : undefined;
   const frames: SourceFrame[] = [];
-  for (const site of sites) {
-    if (frames.length >= depth) break;
-    const frame = toFrame(site);
+  for (let i = 0; i < sites.length && frames.length < depth; i++) {
+    const frame = toFrame(sites[i], mapped?.[i]);
     if (frame) frames.push(frame);
   }
   return frames;
+}
+
+const AT_LINE = /^\s+at (?:.*? \()?(.+?):(\d+):\d+\)?$/;
+
+/**
+ * A test runner or source-map-support may own Error.prepareStackTrace to map positions to the original source
+ * (vitest does). Let it format our call sites and read the mapped file:line back, one `at` line per site.
+ */
+function positionsFrom(
+  prepare: NonNullable<typeof Error.prepareStackTrace>,
+  sites: NodeJS.CallSite[],
+): Array<{ file: string; line: number } | undefined> | undefined {
+  try {
+    const text: unknown = prepare(new Error(''), sites);
+    if (typeof text !== 'string') return undefined;
+    const lines = text.split('\n').filter((l) => /^\s+at /.test(l));
+    if (lines.length !== sites.length) return undefined;
+    return lines.map((l) => {
+      const m = AT_LINE.exec(l);
+      return m ? { file: m[1], line: Number(m[2]) } : undefined; // e.g. `at new Promise (<anonymous>)`
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The caller's stack for an envelope: oldest frame first, with the source line when it can be read. */
@@ -53,12 +77,15 @@ export function captureStack(boundary: Boundary): Array<SourceFrame & { loc: str
     .map((frame) => ({ ...frame, loc: sourceLine(frame.filename, frame.line) }));
 }
 
-function toFrame(site: NodeJS.CallSite): SourceFrame | undefined {
+function toFrame(
+  site: NodeJS.CallSite,
+  mapped: { file: string; line: number } | undefined,
+): SourceFrame | undefined {
   const rawName = site.getScriptNameOrSourceURL() ?? site.getFileName();
   if (!rawName || rawName.startsWith('node:')) return undefined;
-  let filename = rawName;
-  let line = site.getLineNumber() ?? 0;
-  const map = sourceMapFor(rawName);
+  let filename = mapped?.file ?? rawName;
+  let line = mapped?.line ?? site.getLineNumber() ?? 0;
+  const map = mapped ? undefined : sourceMapFor(rawName);
   if (map) {
     const entry = map.findEntry(line - 1, (site.getColumnNumber() ?? 1) - 1) as {
       originalSource?: string;
