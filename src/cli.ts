@@ -2,9 +2,9 @@
 // The `compilog` command line: one yargs program, one module per command group in src/cli/.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { logsCommand } from './cli/logs.js';
+import { logsCommand, protectLogsArgs } from './cli/logs.js';
 
-await yargs(hideBin(process.argv))
+await yargs(protectLogsArgs(hideBin(process.argv)))
   .scriptName('compilog')
   .strict()
   .command(logsCommand)

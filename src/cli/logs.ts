@@ -181,12 +181,33 @@ async function parseBatch(registry: LogRegistry): Promise<void> {
   flush();
 }
 
+/** The hidden name `logs help` runs under (see protectLogsArgs). */
+const HELP_TEXT_COMMAND = '__help_text';
+const SETTINGS_PLACEHOLDER = '__settings__';
+
+/**
+ * yargs reads a trailing `help` word as --help, which would swallow `compilog logs help` and
+ * `compilog logs parse help`. Before yargs sees the arguments, `logs help` is renamed to a hidden command and a
+ * `help` value after `logs parse` to a placeholder (the parse handler reads the real value from process.argv).
+ */
+export function protectLogsArgs(args: string[]): string[] {
+  const logs = args.indexOf('logs');
+  if (logs < 0 || args.includes('--help')) return args;
+  const out = [...args];
+  if (out[logs + 1] === 'help') out[logs + 1] = HELP_TEXT_COMMAND;
+  if (out[logs + 1] === 'parse') {
+    for (let i = logs + 2; i < out.length; i++) if (out[i] === 'help') out[i] = SETTINGS_PLACEHOLDER;
+  }
+  return out;
+}
+
 export const logsCommand: CommandModule = {
   command: 'logs',
   describe: 'check TORCH_LOGS strings and print the TORCH_LOGS help text',
   builder: (y) =>
     y
       .command(helpCommand as unknown as CommandModule)
+      .command({ ...helpCommand, command: HELP_TEXT_COMMAND, describe: false } as unknown as CommandModule)
       .command(parseCommand as unknown as CommandModule)
       .demandCommand(1, 'Name a logs command: help or parse'),
   handler: () => {},
