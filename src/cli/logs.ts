@@ -137,7 +137,7 @@ const parseCommand: CommandModule<object, ParseArgs> = {
  * into a number, so the value is taken from argv directly.
  */
 export function rawSettingsArgument(argv: readonly string[]): string | undefined {
-  const logs = argv.indexOf('logs');
+  const logs = commandIndex(argv);
   const parse = logs < 0 ? -1 : argv.indexOf('parse', logs + 1);
   if (parse < 0) return undefined;
   for (let i = parse + 1; i < argv.length; i++) {
@@ -181,6 +181,12 @@ async function parseBatch(registry: LogRegistry): Promise<void> {
   flush();
 }
 
+/** Index of `logs` when it is the command (the first argument that is not an option), else -1. */
+function commandIndex(args: readonly string[]): number {
+  const first = args.findIndex((a) => !a.startsWith('-'));
+  return first >= 0 && args[first] === 'logs' ? first : -1;
+}
+
 /** The hidden name `logs help` runs under (see protectLogsArgs). */
 const HELP_TEXT_COMMAND = '__help_text';
 const SETTINGS_PLACEHOLDER = '__settings__';
@@ -191,7 +197,7 @@ const SETTINGS_PLACEHOLDER = '__settings__';
  * `help` value after `logs parse` to a placeholder (the parse handler reads the real value from process.argv).
  */
 export function protectLogsArgs(args: string[]): string[] {
-  const logs = args.indexOf('logs');
+  const logs = commandIndex(args);
   if (logs < 0 || args.includes('--help')) return args;
   const out = [...args];
   if (out[logs + 1] === 'help') out[logs + 1] = HELP_TEXT_COMMAND;

@@ -188,5 +188,6 @@ describe('protectLogsArgs', () => {
     expect(protectLogsArgs(['logs', 'parse', 'help'])).toEqual(['logs', 'parse', '__settings__']);
     expect(protectLogsArgs(['logs', 'help', '--help'])).toEqual(['logs', 'help', '--help']);
     expect(protectLogsArgs(['report', 'help'])).toEqual(['report', 'help']);
+    expect(protectLogsArgs(['view', 'logs', 'help'])).toEqual(['view', 'logs', 'help']);
   });
 });
