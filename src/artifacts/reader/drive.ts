@@ -1,0 +1,94 @@
+/**
+ * Feeding a trace file to the line parser: large fs.readSync reads into one growing window for plain
+ * files (fully synchronous), zlib streaming for `.gz`. Byte offsets always refer to the decompressed stream.
+ */
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { TraceStats } from './envelope.js';
+import type { TraceFileInfo } from './files.js';
+import { type LineParserOptions, type ParseCallbacks, TraceLineParser } from './line-parser.js';
+import type { StringTable } from './stacks.js';
+
+const CHUNK = 4 << 20;
+
+export interface ScanResult {
+  stats: TraceStats;
+  strings: StringTable;
+}
+
+/** Makes room after the kept part of the window; grows it when one record fills most of it. */
+function compact(p: TraceLineParser, buf: Buffer, len: number): { buf: Buffer; len: number } {
+  const keep = p.keepFrom();
+  const rest = len - keep;
+  let out = buf;
+  if (rest > buf.length / 2) out = Buffer.allocUnsafe(buf.length * 2);
+  if (rest > 0) buf.copy(out, 0, keep, len);
+  p.shift(keep);
+  return { buf: out, len: rest };
+}
+
+/** Reads a plain (not gzipped) trace file synchronously. */
+export function scanTraceFileSync(
+  file: TraceFileInfo,
+  cb: ParseCallbacks,
+  opts: LineParserOptions = {},
+): ScanResult {
+  const p = new TraceLineParser(file.path, file.rank, cb, opts);
+  const fd = openSync(file.path, 'r');
+  try {
+    let buf: Buffer = Buffer.allocUnsafe(CHUNK);
+    let len = 0;
+    for (;;) {
+      if (len === buf.length) ({ buf, len } = compact(p, buf, len));
+      const n = readSync(fd, buf, len, buf.length - len, null);
+      len += n;
+      const eof = n === 0;
+      p.process(buf, len, eof);
+      if (eof) break;
+      if (len > buf.length - (buf.length >> 3)) ({ buf, len } = compact(p, buf, len));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { stats: p.stats, strings: p.strings };
+}
+
+/** Reads a trace file, gunzipping `.gz` files on the fly. */
+export async function scanTraceFile(
+  file: TraceFileInfo,
+  cb: ParseCallbacks,
+  opts: LineParserOptions = {},
+): Promise<ScanResult> {
+  if (!file.gz) return scanTraceFileSync(file, cb, opts);
+  const p = new TraceLineParser(file.path, file.rank, cb, opts);
+  let buf: Buffer = Buffer.allocUnsafe(CHUNK);
+  let len = 0;
+  const stream = createReadStream(file.path).pipe(createGunzip());
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let off = 0;
+      while (off < chunk.length) {
+        if (len === buf.length) ({ buf, len } = compact(p, buf, len));
+        const n = chunk.copy(buf, len, off);
+        off += n;
+        len += n;
+        p.process(buf, len, false);
+        if (len > buf.length - (buf.length >> 3)) ({ buf, len } = compact(p, buf, len));
+      }
+    }
+  } catch (e) {
+    // a corrupt or cut gzip stream ends the trace where it breaks: count it, keep what was read
+    p.process(buf, len, true);
+    p.stats.badLines.truncated++;
+    cb.onProblem?.({
+      kind: 'truncated',
+      file: file.path,
+      lineno: p.stats.lines,
+      offset: p.stats.bytes,
+      message: `gzip stream broken: ${(e as Error).message}`,
+    });
+    return { stats: p.stats, strings: p.strings };
+  }
+  p.process(buf, len, true);
+  return { stats: p.stats, strings: p.strings };
+}

@@ -1,0 +1,600 @@
+/**
+ * The tlparse-compatible report of ONE trace file, built while the trace streams by: every envelope runs
+ * through tlparse's parsers in tlparse's order, so file names, the global `_N` counter and
+ * compile_directory.json come out the same. Each output file is written as soon as it exists.
+ */
+
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  type CompilationMetricsMeta,
+  collapsedCompileId,
+  compileIdDirName,
+  type EnvelopeCompileId,
+  formatCompileIdKey,
+  groupingCompileId,
+  type PayloadView,
+  type ResolvedFrame,
+  removeConvertFrameSuffixes,
+  resolveStack,
+  type StringTable,
+  type TraceEnvelope,
+} from '../artifacts/index.js';
+import { countGraphNodes, isGraphPayload } from './graph-size.js';
+import { compactSorted, prettyJsonPayload, prettySorted } from './json-format.js';
+import type {
+  CompileEntry,
+  FailureRow,
+  MetricsRecord,
+  OutputFile,
+  StackNode,
+  TlparseStats,
+} from './model.js';
+import { newStackNode } from './model.js';
+import { type OutDir, type StreamFile, safeRelPath } from './out-dir.js';
+import { renderDumpFilePage, renderOutputCodePage, renderReadableStackTraces } from './pages/code.js';
+import { renderGuardsPage } from './pages/guards.js';
+import { type MetricsExtras, renderBwdMetricsPage, renderMetricsPage } from './pages/metrics.js';
+
+export interface BuilderOptions {
+  /** inductor_output_code as .txt (tlparse -p) */
+  plainText?: boolean;
+}
+
+/** Envelope kinds whose payload is saved as `<kind>.txt` (tlparse's SentinelFileParser), in parser order. */
+const SENTINEL_KINDS = [
+  'optimize_ddp_split_graph',
+  'compiled_autograd_graph',
+  'aot_forward_graph',
+  'aot_backward_graph',
+  'aot_inference_graph',
+  'aot_joint_graph',
+  'inductor_post_grad_graph',
+  'inductor_pre_grad_graph',
+  'dynamo_cpp_guards_str',
+] as const;
+
+type Output =
+  | { t: 'payload'; path: string }
+  | { t: 'reformat'; path: string; text: string }
+  | { t: 'file'; path: string; content: string }
+  | { t: 'global'; path: string; content: string }
+  | { t: 'link'; name: string; url: string };
+
+const RAW_KEYS = ['timestamp', 'thread', 'pathname', 'lineno', 'payload_filename'];
+
+/** Path.file_stem of Rust for a file name (no directories). */
+function fileStem(p: string): string | null {
+  const base = p.split('/').pop() ?? '';
+  if (base === '' || base === '..') return null;
+  const dot = base.lastIndexOf('.');
+  return dot <= 0 ? base : base.slice(0, dot);
+}
+
+/** tlparse's add_unique_suffix: `<dir>/<stem>_<N>.<ext>`. */
+function uniqueSuffix(path: string, n: number): string {
+  const slash = path.lastIndexOf('/');
+  const dir = slash >= 0 ? path.slice(0, slash + 1) : '';
+  const base = path.slice(slash + 1);
+  const dot = base.lastIndexOf('.');
+  if (dot <= 0) return `${dir}${base}_${n}`;
+  return `${dir}${base.slice(0, dot)}_${n}${base.slice(dot)}`;
+}
+
+function cacheSuffix(path: string): string {
+  if (path.includes('cache_miss')) return '❌';
+  if (path.includes('cache_hit')) return '✅';
+  if (path.includes('cache_bypass')) return '❓';
+  return '';
+}
+
+function frameKey(
+  f: { filename?: unknown; line?: unknown; name?: unknown; loc?: unknown },
+  r: ResolvedFrame,
+) {
+  return `${String(f.filename)}\u0000${String(f.line)}\u0000${String(f.name)}\u0000${String(f.loc)}\u0000${r.file}`;
+}
+
+const CALL_RE = /torch\s*\.\s*ops\s*\.\s*_?c10d_functional\s*\.\s*([A-Za-z0-9_]+)\s*\.\s*default\s*\(/g;
+const COMMENT_RE = /#.*$|\/\/.*$|\/\*[\s\S]*?\*\//gm;
+
+/** Normalizes a collective op name the way tlparse's parity check does. */
+export function normalizeCollective(op: string): string | null {
+  const o = op.replace(/_+$/, '');
+  for (const n of ['all_reduce', 'reduce_scatter', 'all_gather', 'broadcast', 'all_to_all'])
+    if (o.includes(n)) return n;
+  return o.includes('reduce') ? 'reduce' : null;
+}
+
+/** c10d functional calls in generated code (comments stripped): counts per op and wait_tensor calls. */
+function countCollectiveCalls(code: string): { counts: Record<string, number>; waits: number } {
+  const counts: Record<string, number> = {};
+  let waits = 0;
+  if (!code.includes('c10d_functional')) return { counts, waits };
+  const clean = code.replace(COMMENT_RE, '');
+  for (const m of clean.matchAll(CALL_RE)) {
+    if (m[1] === 'wait_tensor') waits++;
+    else {
+      const n = normalizeCollective(m[1]);
+      if (n !== null) counts[n] = (counts[n] ?? 0) + 1;
+    }
+  }
+  return { counts, waits };
+}
+
+/** Appends file `from` to file `to` in 4 MB pieces. */
+function appendFileTo(from: string, to: string): void {
+  const src = openSync(from, 'r');
+  const dst = openSync(to, 'a');
+  try {
+    const buf = Buffer.allocUnsafe(4 << 20);
+    for (;;) {
+      const n = readSync(src, buf, 0, buf.length, null);
+      if (n === 0) break;
+      let off = 0;
+      while (off < n) off += writeSync(dst, buf, off, n - off);
+    }
+  } finally {
+    closeSync(src);
+    closeSync(dst);
+  }
+}
+
+export class ReportBuilder {
+  readonly directory = new Map<string, CompileEntry>();
+  readonly failures: FailureRow[] = [];
+  readonly metrics: MetricsRecord[] = [];
+  /** metrics by the collapsed compile id's directory name (tlparse's metrics index) */
+  readonly metricsIndex = new Map<string, CompilationMetricsMeta[]>();
+  readonly stackTrie: StackNode = newStackNode(null);
+  readonly unknownStackTrie: StackNode = newStackNode(null);
+  readonly stackIndex = new Map<string, ResolvedFrame[]>();
+  readonly recompileReasons = new Map<string, string[]>();
+  readonly extras = new Map<string, MetricsExtras>();
+  readonly tl: TlparseStats = {
+    ok: 0,
+    other_rank: 0,
+    fail_glog: 0,
+    fail_json: 0,
+    fail_payload_md5: 0,
+    fail_dynamo_guards_json: 0,
+    fail_parser: 0,
+    fail_key_conflict: 0,
+    fail_json_serialization: 0,
+    unknown: 0,
+  };
+  /** per compile folder: facts the multi-rank landing page compares across ranks */
+  readonly rankFacts = {
+    schedules: new Map<string, string[]>(),
+    lastSchedules: new Map<string, string[]>(),
+    code: new Map<string, { counts: Record<string, number>; waits: number }>(),
+    runtime: new Map<string, unknown>(),
+    graphExecution: null as { number: number; order: string[] } | null,
+  };
+  chromiumEvents = 0;
+  artifactCount = 0;
+  private count = 0;
+  private readonly raw: StreamFile;
+  private readonly chromium: StreamFile;
+  private readonly year = new Date().getUTCFullYear();
+  problems: string[] = [];
+
+  constructor(
+    private readonly out: OutDir,
+    private readonly strings: StringTable,
+    private readonly opts: BuilderOptions = {},
+  ) {
+    this.raw = out.stream('raw.jsonl.body');
+    this.chromium = out.stream('chromium_events.json');
+  }
+
+  private entryFor(id: EnvelopeCompileId | null): CompileEntry {
+    const g = id === null ? null : groupingCompileId(id);
+    const mapKey = g === null ? 'unknown' : compileIdDirName(g);
+    let e = this.directory.get(mapKey);
+    if (e === undefined) {
+      e = { key: g === null ? 'unknown' : formatCompileIdKey(g), id: g, artifacts: [] };
+      this.directory.set(mapKey, e);
+    }
+    return e;
+  }
+
+  private addFile(
+    entry: CompileEntry,
+    path: string,
+    content: string | Uint8Array,
+    facts: Partial<OutputFile>,
+  ): OutputFile {
+    this.out.write(path, content);
+    this.artifactCount++;
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    let readable: string | null = null;
+    if (base.startsWith('inductor_provenance_tracking_kernel_stack_traces') && base.endsWith('.json')) {
+      readable = this.readableStackTraces(
+        path,
+        typeof content === 'string' ? content : Buffer.from(content).toString(),
+      );
+    }
+    const f: OutputFile = {
+      url: path,
+      name: path,
+      number: this.count,
+      suffix: cacheSuffix(path),
+      readable_url: readable,
+      ...facts,
+    };
+    entry.artifacts.push(f);
+    this.count++;
+    return f;
+  }
+
+  private readableStackTraces(jsonPath: string, json: string): string {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      return '';
+    }
+    const stem = jsonPath.slice(0, jsonPath.lastIndexOf('.'));
+    const path = `${stem}_readable.html`;
+    this.out.write(path, renderReadableStackTraces(parsed));
+    this.count++;
+    return path;
+  }
+
+  /** Runs tlparse's default parsers (in their order) on one envelope. */
+  private parserOutputs(env: TraceEnvelope, payload: PayloadView | null, dir: string): Output[] {
+    const d = env.data;
+    const outs: Output[] = [];
+    const kinds = env.kinds;
+    const has = (k: string) => kinds.includes(k as never);
+    const p = (name: string) => `${dir}/${safeRelPath(name)}`;
+    for (const k of SENTINEL_KINDS) if (has(k)) outs.push({ t: 'payload', path: p(`${k}.txt`) });
+    if (has('graph_dump')) outs.push({ t: 'payload', path: p(`${d.graph_dump!.name}.txt`) });
+    if (has('dynamo_output_graph')) outs.push({ t: 'payload', path: p('dynamo_output_graph.txt') });
+    if (has('dynamo_guards')) {
+      const text = payload?.text() ?? '';
+      let guards: unknown;
+      try {
+        guards = JSON.parse(text);
+      } catch {
+        guards = undefined;
+      }
+      if (
+        Array.isArray(guards) &&
+        guards.every((g) => typeof g === 'object' && g !== null && typeof g.code === 'string')
+      ) {
+        outs.push({
+          t: 'file',
+          path: p('dynamo_guards.html'),
+          content: renderGuardsPage(guards, this.strings),
+        });
+      } else {
+        this.tl.fail_dynamo_guards_json++;
+        this.problems.push(`line ${env.lineno}: dynamo_guards payload is not a JSON list of guards`);
+      }
+    }
+    if (has('inductor_output_code')) {
+      const stem =
+        typeof d.inductor_output_code!.filename === 'string'
+          ? fileStem(d.inductor_output_code!.filename)
+          : null;
+      const name = stem === null ? 'inductor_output_code' : `inductor_output_code_${stem}`;
+      if (this.opts.plainText) outs.push({ t: 'payload', path: p(`${name}.txt`) });
+      else
+        outs.push({
+          t: 'file',
+          path: p(`${name}.html`),
+          content: renderOutputCodePage(payload?.text() ?? ''),
+        });
+    }
+    if (has('optimize_ddp_split_child'))
+      outs.push({
+        t: 'payload',
+        path: p(`optimize_ddp_split_child_${d.optimize_ddp_split_child!.name}.txt`),
+      });
+    if (has('aot_autograd_backward_compilation_metrics')) {
+      const html = renderBwdMetricsPage(
+        'AOT Autograd Backward Compilation Metrics',
+        env,
+        d.aot_autograd_backward_compilation_metrics!,
+      );
+      outs.push({ t: 'file', path: p('aot_autograd_backward_compilation_metrics.html'), content: html });
+    }
+    if (has('bwd_compilation_metrics')) {
+      const html = renderBwdMetricsPage('Backward Compilation Metrics', env, d.bwd_compilation_metrics!);
+      outs.push({ t: 'file', path: p('bwd_compilation_metrics.html'), content: html });
+    }
+    if (has('link')) outs.push({ t: 'link', name: d.link!.name, url: d.link!.url });
+    if (has('artifact')) {
+      const a = d.artifact!;
+      if (a.encoding === 'string') outs.push({ t: 'payload', path: p(`${a.name}.txt`) });
+      else if (a.encoding === 'json')
+        outs.push({
+          t: 'reformat',
+          path: p(`${a.name}.json`),
+          text: prettyJsonPayload(payload?.text() ?? ''),
+        });
+      else {
+        this.tl.fail_parser++;
+        this.problems.push(`line ${env.lineno}: artifact ${a.name} has unsupported encoding ${a.encoding}`);
+      }
+    }
+    if (has('dump_file')) {
+      const m = /<eval_with_key>\.([0-9]+)/.exec(d.dump_file!.name);
+      const name = m !== null ? `eval_with_key_${m[1]}.html` : `${d.dump_file!.name}.html`;
+      outs.push({
+        t: 'global',
+        path: `dump_file/${safeRelPath(name)}`,
+        content: renderDumpFilePage(payload?.text() ?? ''),
+      });
+    }
+    return outs;
+  }
+
+  onEnvelope(env: TraceEnvelope, payload: PayloadView | null): void {
+    if (!env.payload?.md5Ok && env.payload !== null) this.tl.fail_payload_md5++;
+    this.tl.unknown += env.unknownKeys.length;
+    const isChromium = env.kinds.includes('chromium_event');
+    if (env.otherRank) {
+      this.tl.other_rank++;
+      if (!isChromium) this.writeRaw(env, null);
+      return;
+    }
+    this.tl.ok++;
+    const entry = this.entryFor(env.compileId);
+    const dir = env.compileId === null ? `unknown_${env.lineno}` : compileIdDirName(env.compileId);
+    let payloadFilename: string | null = null;
+    const artifactName = env.data.artifact?.name;
+    for (const o of this.parserOutputs(env, payload, dir)) {
+      if (o.t === 'link') {
+        entry.artifacts.push({
+          url: o.url,
+          name: o.name,
+          number: this.count++,
+          suffix: '',
+          readable_url: null,
+          link: true,
+        });
+        continue;
+      }
+      if (o.t === 'global') {
+        this.addFile(entry, o.path, o.content, { kind: env.kind ?? undefined });
+        continue;
+      }
+      const path = uniqueSuffix(o.path, this.count);
+      if (o.t === 'file') {
+        this.addFile(entry, path, o.content, { kind: env.kind ?? undefined, size: env.payload?.size });
+        continue;
+      }
+      const bytes = o.t === 'payload' ? (payload?.bytes() ?? Buffer.alloc(0)) : o.text;
+      const facts: Partial<OutputFile> = { kind: env.kind ?? undefined, size: env.payload?.size };
+      if (isGraphPayload(env.kind ?? '', artifactName)) facts.nodes = countGraphNodes(payload?.text() ?? '');
+      this.addFile(entry, path, bytes, facts);
+      payloadFilename = path;
+    }
+    if (env.kinds.includes('compilation_metrics')) this.onMetrics(env, entry, dir);
+    if (payload !== null) this.collectRankFacts(env, payload, dir);
+    this.indexes(env, payload);
+    if (payloadFilename === null && env.payload !== null && !isChromium && env.payload.size !== 0) {
+      const bytes = payload?.bytes();
+      if (bytes !== undefined && bytes.length > 0) {
+        payloadFilename = `payloads/${safeRelPath(env.payload.declaredMd5)}.txt`;
+        this.out.write(payloadFilename, bytes);
+      }
+    }
+    if (!isChromium) this.writeRaw(env, payloadFilename);
+  }
+
+  private onMetrics(env: TraceEnvelope, entry: CompileEntry, dir: string): void {
+    const m = env.data.compilation_metrics!;
+    const cid = env.compileId;
+    const collapsed = cid === null ? null : collapsedCompileId(cid);
+    const ckey = collapsed === null ? 'unknown' : compileIdDirName(collapsed);
+    const before = entry.artifacts.slice();
+    const path = uniqueSuffix(`${dir}/compilation_metrics.html`, this.count);
+    const html = renderMetricsPage({
+      key: cid === null ? '(unknown)' : formatCompileIdKey(cid),
+      m,
+      dir,
+      outputs: before,
+      stack: this.stackIndex.get(ckey) ?? null,
+      extras: this.extras.get(ckey),
+      strings: this.strings,
+    });
+    this.addFile(entry, path, html, { kind: 'compilation_metrics' });
+    const key = cid === null ? '(unknown)' : formatCompileIdKey(cid);
+    for (const r of m.restart_reasons ?? [])
+      this.failures.push({
+        key,
+        metricsUrl: path,
+        restart: true,
+        type: 'RestartAnalysis',
+        reason: String(r),
+        source: '',
+      });
+    if (typeof m.fail_type === 'string') {
+      const src = `${m.fail_user_frame_filename ?? 'N/A'}:${m.fail_user_frame_lineno ?? 0}`;
+      this.failures.push({
+        key,
+        metricsUrl: path,
+        restart: false,
+        type: m.fail_type,
+        reason: m.fail_reason ?? '',
+        source: src,
+      });
+    }
+    const list = this.metricsIndex.get(ckey) ?? [];
+    list.push(m);
+    this.metricsIndex.set(ckey, list);
+    this.metrics.push({ key, dir, url: path, m });
+  }
+
+  private collectRankFacts(env: TraceEnvelope, payload: PayloadView, dir: string): void {
+    const name = env.data.artifact?.name ?? env.data.graph_dump?.name;
+    const f = this.rankFacts;
+    if (env.kinds.includes('inductor_output_code') && !f.code.has(dir))
+      f.code.set(dir, countCollectiveCalls(payload.text()));
+    if (name === undefined || env.data.artifact?.encoding !== 'json') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(payload.text());
+    } catch {
+      return;
+    }
+    if (name.startsWith('inductor_collective_schedule') && Array.isArray(value)) {
+      const ops = value.map(String);
+      if (!f.schedules.has(dir)) f.schedules.set(dir, ops);
+      f.lastSchedules.set(dir, ops);
+    } else if (name.startsWith('inductor_runtime_and_tensor_meta') && !f.runtime.has(dir)) {
+      f.runtime.set(dir, value);
+    } else if (name.includes('graph_execution') && typeof value === 'object' && value !== null) {
+      const arr = (value as { graph_execution_order?: unknown }).graph_execution_order;
+      if (Array.isArray(arr)) {
+        const order: string[] = [];
+        for (const it of arr) {
+          if (typeof it === 'string') order.push(`[${it}]`);
+          else if (
+            typeof it === 'object' &&
+            it !== null &&
+            typeof (it as { compile_id?: unknown }).compile_id === 'string'
+          )
+            order.push(`[${(it as { compile_id: string }).compile_id}]`);
+        }
+        f.graphExecution = { number: this.count, order };
+      }
+    }
+  }
+
+  private extrasFor(id: EnvelopeCompileId | null): MetricsExtras {
+    const key = id === null ? 'unknown' : compileIdDirName(collapsedCompileId(id));
+    let x = this.extras.get(key);
+    if (x === undefined) {
+      x = { specializations: [], guardsAddedFast: [], createdSymbols: [], unbackedSymbols: [] };
+      this.extras.set(key, x);
+    }
+    return x;
+  }
+
+  private indexes(env: TraceEnvelope, payload: PayloadView | null): void {
+    const d = env.data;
+    if (env.stack !== null && Array.isArray(d.stack))
+      this.insertStack(this.unknownStackTrie, d.stack, env.stack, null, false);
+    if (env.kinds.includes('chromium_event') && payload !== null) {
+      try {
+        const ev = JSON.parse(payload.text());
+        const pretty = prettySorted(ev).replace(/\n/g, '\n  ');
+        this.chromium.write(this.chromiumEvents === 0 ? `[\n  ${pretty}` : `,\n  ${pretty}`);
+        this.chromiumEvents++;
+      } catch {
+        // tlparse skips a chromium event whose payload is not JSON (a cut line); the md5 counter shows it
+      }
+    }
+    if (d.symbolic_shape_specialization)
+      this.extrasFor(env.compileId).specializations.push(d.symbolic_shape_specialization);
+    if (d.guard_added_fast) this.extrasFor(env.compileId).guardsAddedFast.push(d.guard_added_fast);
+    if (d.create_symbol) this.extrasFor(env.compileId).createdSymbols.push(d.create_symbol);
+    if (d.create_unbacked_symbol)
+      this.extrasFor(env.compileId).unbackedSymbols.push(d.create_unbacked_symbol);
+    if (d.artifact?.name === 'recompile_reasons' && payload !== null) {
+      const key = env.compileId === null ? 'unknown' : formatCompileIdKey(groupingCompileId(env.compileId));
+      let reasons: string[];
+      try {
+        const v = JSON.parse(payload.text());
+        reasons = Array.isArray(v)
+          ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)))
+          : [JSON.stringify(v)];
+      } catch {
+        reasons = [payload.text()];
+      }
+      this.recompileReasons.set(key, [...(this.recompileReasons.get(key) ?? []), ...reasons]);
+    }
+    const start = d.dynamo_start;
+    if (start && Array.isArray(start.stack)) {
+      const resolved = removeConvertFrameSuffixes(resolveStack(start.stack, this.strings) ?? []);
+      const raw = start.stack.slice(0, resolved.length);
+      const key = env.compileId === null ? 'unknown' : compileIdDirName(env.compileId);
+      this.stackIndex.set(key, resolved);
+      this.insertStack(this.stackTrie, raw, resolved, env.compileId, true);
+    }
+  }
+
+  private insertStack(
+    root: StackNode,
+    raw: Array<Record<string, unknown>> | unknown[],
+    resolved: ResolvedFrame[],
+    id: EnvelopeCompileId | null,
+    terminal: boolean,
+  ): void {
+    let cur = root;
+    for (let i = 0; i < resolved.length; i++) {
+      const k = frameKey((raw[i] ?? {}) as Record<string, unknown>, resolved[i]);
+      let next = cur.children.get(k);
+      if (next === undefined) {
+        next = newStackNode(resolved[i]);
+        cur.children.set(k, next);
+      }
+      cur = next;
+    }
+    if (terminal || root === this.unknownStackTrie) cur.terminals.push(id);
+  }
+
+  private writeRaw(env: TraceEnvelope, payloadFilename: string | null): void {
+    const d = env.data as Record<string, unknown>;
+    for (const k of RAW_KEYS) {
+      if (k in d && (k !== 'payload_filename' || payloadFilename !== null)) {
+        this.tl.fail_key_conflict++;
+        return;
+      }
+    }
+    const g = env.glog;
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    const o: Record<string, unknown> = {
+      ...d,
+      timestamp: `${this.year}-${pad(g.month)}-${pad(g.day)}T${pad(g.hour)}:${pad(g.minute)}:${pad(g.second)}.${pad(g.micros, 6)}Z`,
+      thread: g.thread,
+      pathname: g.pathname,
+      lineno: g.line,
+    };
+    if (payloadFilename !== null) o.payload_filename = payloadFilename;
+    this.raw.write(`${compactSorted(o)}\n`);
+  }
+
+  /** Number of outputs so far (tlparse's global counter). */
+  get outputCount(): number {
+    return this.count;
+  }
+
+  /** Closes the streamed files; raw.jsonl gets its string table line first. */
+  finish(): void {
+    this.chromium.write(this.chromiumEvents === 0 ? '[]' : '\n]');
+    this.chromium.close();
+    this.raw.close();
+    let max = -1;
+    for (const k of this.strings.keys()) if (k > max) max = k;
+    const table: Array<string | null> = new Array(max + 1).fill(null);
+    for (const [k, v] of this.strings) table[k] = v;
+    const rawFile = this.out.stream('raw.jsonl');
+    rawFile.write(`${JSON.stringify({ string_table: table })}\n`);
+    rawFile.flush();
+    rawFile.close();
+    appendFileTo(this.raw.path, rawFile.path);
+    unlinkSync(this.raw.path);
+    this.out.files--; // the body file is folded into raw.jsonl
+  }
+
+  compileDirectoryJson(): string {
+    const o: Record<string, { artifacts: unknown[] }> = {};
+    for (const e of this.directory.values()) {
+      o[e.key] = {
+        artifacts: e.artifacts.map((a) => ({
+          url: a.url,
+          name: a.name.split('/').pop(),
+          number: a.number,
+          suffix: a.suffix,
+          readable_url: a.readable_url,
+        })),
+      };
+    }
+    return prettySorted(o);
+  }
+}

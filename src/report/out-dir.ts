@@ -1,0 +1,97 @@
+/**
+ * The report's output directory: synchronous writes of each file as soon as it is produced (so nothing
+ * accumulates in memory), folders created once, and paths from trace data kept inside the directory.
+ */
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/**
+ * A relative path built from trace data (artifact names, md5s, dump file names) made safe: no absolute
+ * paths, no `..`, no empty or `.` segments, no NUL. For well-formed traces it is the path tlparse uses.
+ */
+export function safeRelPath(p: string): string {
+  const segs = p
+    .replace(/\0/g, '')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .map((s) => (s === '..' ? '%2E%2E' : s));
+  return segs.length === 0 ? '_' : segs.join('/');
+}
+
+export class OutDir {
+  private readonly made = new Set<string>();
+  files = 0;
+  bytes = 0;
+  errors: string[] = [];
+
+  constructor(readonly root: string) {
+    mkdirSync(root, { recursive: true });
+    this.made.add(root);
+  }
+
+  private ensureDir(abs: string): void {
+    const d = dirname(abs);
+    if (this.made.has(d)) return;
+    mkdirSync(d, { recursive: true });
+    this.made.add(d);
+  }
+
+  /** Writes `rel` (already made safe); a write error is recorded, never thrown. */
+  write(rel: string, content: string | Uint8Array): boolean {
+    const abs = join(this.root, rel);
+    try {
+      this.ensureDir(abs);
+      writeFileSync(abs, content);
+      this.files++;
+      this.bytes += typeof content === 'string' ? Buffer.byteLength(content) : content.length;
+      return true;
+    } catch (e) {
+      this.errors.push(`${rel}: ${(e as Error).message}`);
+      return false;
+    }
+  }
+
+  /** A file written in pieces (raw.jsonl, chromium_events.json), buffered in 1 MB batches. */
+  stream(rel: string): StreamFile {
+    const abs = join(this.root, rel);
+    this.ensureDir(abs);
+    this.files++;
+    return new StreamFile(abs, (n) => {
+      this.bytes += n;
+    });
+  }
+}
+
+export class StreamFile {
+  private readonly fd: number;
+  private parts: string[] = [];
+  private pending = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly onBytes: (n: number) => void,
+  ) {
+    this.fd = openSync(path, 'w');
+  }
+
+  write(s: string): void {
+    this.parts.push(s);
+    this.pending += s.length;
+    if (this.pending > 1 << 20) this.flush();
+  }
+
+  flush(): void {
+    if (this.parts.length === 0) return;
+    const buf = Buffer.from(this.parts.join(''));
+    this.parts = [];
+    this.pending = 0;
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off);
+    this.onBytes(buf.length);
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}

@@ -1,0 +1,37 @@
+/** Stacks and the stack trie as HTML (frames escaped; eval_with_key frames link to their dump_file page). */
+import type { ResolvedFrame } from '../../artifacts/index.js';
+import { simplifyFilename } from '../../artifacts/index.js';
+import { escapeHtml } from '../escape.js';
+import type { StackNode } from '../model.js';
+
+export function frameHtml(f: ResolvedFrame): string {
+  const file = simplifyFilename(f.file);
+  const m = /<eval_with_key>\.([0-9]+)/.exec(f.file);
+  if (m !== null) {
+    return `<a href="dump_file/eval_with_key_${m[1]}.html#L${f.line}">${escapeHtml(file)}:${f.line}</a> in ${escapeHtml(f.name)}`;
+  }
+  const loc = f.loc ? `<br>&nbsp;&nbsp;&nbsp;&nbsp;${escapeHtml(f.loc)}` : '';
+  return `${escapeHtml(file)}:${f.line} in ${escapeHtml(f.name)}${loc}`;
+}
+
+/** A single stack as a flat list, oldest frame first. */
+export function stackHtml(frames: ResolvedFrame[] | null, caption: string, open = false): string {
+  if (frames === null || frames.length === 0) return '';
+  const items = frames.map((f) => `<li>${frameHtml(f)}</li>`).join('');
+  return `<details${open ? ' open' : ''}><summary>${escapeHtml(caption)}</summary><div class="stack-trie"><ul>${items}</ul></div></details>`;
+}
+
+/** The trie: a node with several children opens a nested list; `terminal` renders the compile-id links. */
+export function trieHtml(root: StackNode, terminal: (node: StackNode) => string): string {
+  const walk = (node: StackNode): string => {
+    let s = '';
+    for (const child of node.children.values()) {
+      const star = terminal(child);
+      const f = child.frame === null ? '' : frameHtml(child.frame);
+      if (node.children.size > 1) s += `<li>${star}${f}<ul>${walk(child)}</ul></li>`;
+      else s += `<li>${star}${f}</li>${walk(child)}`;
+    }
+    return s;
+  };
+  return `<div class="stack-trie"><ul>${walk(root)}</ul></div>`;
+}

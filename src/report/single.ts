@@ -1,0 +1,97 @@
+/** The report of one trace file into one folder: stream it through the builder, then write the index pages. */
+import { copyFileSync, createReadStream, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { scanTraceFile, type TraceFileInfo, type TraceStats } from '../artifacts/index.js';
+import { ReportBuilder } from './builder.js';
+import type { TlparseStats } from './model.js';
+import { OutDir } from './out-dir.js';
+import { distinctBreaks, renderFailuresPage } from './pages/failures-page.js';
+import { renderIndexPage } from './pages/index-page.js';
+
+export interface SingleReportOptions {
+  plainText?: boolean;
+  /** write collectives_parity.json and link it (multi-rank mode) */
+  parity?: boolean;
+  title?: string;
+}
+
+export interface SingleReport {
+  file: TraceFileInfo;
+  outDir: string;
+  builder: ReportBuilder;
+  stats: TraceStats;
+  tlparse: TlparseStats;
+  /** compile ids in first-seen order (tlparse's index order) */
+  compileIds: string[];
+  artifacts: number;
+  failures: number;
+  problems: string[];
+  files: number;
+  bytes: number;
+}
+
+/** tlparse's `Stats { ok: 64, fail_payload_md5: 1 }` line (non-zero fields only). */
+export function tlparseStatsLine(t: TlparseStats): string {
+  const parts = Object.entries(t)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k}: ${v}`);
+  return parts.length === 0 ? 'Stats { }' : `Stats { ${parts.join(', ')} }`;
+}
+
+export async function writeSingleReport(
+  file: TraceFileInfo,
+  outDir: string,
+  opts: SingleReportOptions = {},
+): Promise<SingleReport> {
+  const out = new OutDir(outDir);
+  const strings = new Map<number, string>();
+  const b = new ReportBuilder(out, strings, { plainText: opts.plainText });
+  const problems: string[] = [];
+  const { stats } = await scanTraceFile(file, {
+    onEnvelope: (env, payload) => b.onEnvelope(env, payload),
+    onString: (i, s) => strings.set(i, s),
+    onProblem: (p) => {
+      if (problems.length < 1000) problems.push(`${p.kind} at line ${p.lineno}: ${p.message}`);
+    },
+  });
+  b.finish();
+  const tl = b.tl;
+  tl.fail_glog = stats.badLines.glog;
+  tl.fail_json = stats.badLines.json;
+  tl.fail_payload_md5 = stats.badLines.md5;
+  problems.push(...b.problems);
+  out.write('failures_and_restarts.html', renderFailuresPage(b.failures));
+  out.write('compile_directory.json', b.compileDirectoryJson());
+  const statsLine = `${tlparseStatsLine(tl)}; ${stats.lines} lines, ${stats.badLines.truncated} truncated, ${stats.badLines.invalidUtf8} invalid UTF-8`;
+  out.write(
+    'index.html',
+    renderIndexPage(b, {
+      title: opts.title ?? 'compilog report',
+      inputs: [file.path],
+      statsLine,
+      hasParity: opts.parity === true,
+    }),
+  );
+  if (file.gz)
+    await pipeline(createReadStream(file.path), createGunzip(), createWriteStream(join(outDir, 'raw.log')));
+  else copyFileSync(file.path, join(outDir, 'raw.log'));
+  out.files++;
+  out.bytes += stats.bytes;
+  return {
+    file,
+    outDir,
+    builder: b,
+    stats,
+    tlparse: tl,
+    compileIds: [...b.directory.values()].map((e) => (e.key === 'unknown' ? '(unknown)' : e.key)),
+    artifacts: b.artifactCount,
+    failures: b.failures.length,
+    problems: problems.concat(out.errors),
+    files: out.files,
+    bytes: out.bytes,
+  };
+}
+
+export { distinctBreaks };
