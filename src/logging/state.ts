@@ -32,6 +32,7 @@ import {
   type SkipFrame,
   setLoggerHooks,
 } from './logger.js';
+import { defaultModuleResolver, type ModuleResolver } from './module-names.js';
 import { type FormatChoice, Output, type TextSink } from './output.js';
 import { parseTorchLogs } from './parse.js';
 import type { LogRecord } from './record.js';
@@ -131,7 +132,10 @@ export function registerRegistry(other: LogRegistry): void {
 /** The logger for a qualified name (`torch._dynamo`, `mycompiler.codegen`); the same object for the same name. */
 export function getLogger(qname: string): Logger {
   let logger = loggers.get(qname);
-  if (logger !== undefined) return logger;
+  if (logger !== undefined) {
+    if (!initialized) scheduleInit();
+    return logger;
+  }
   logger = createLogger(qname);
   loggers.set(qname, logger);
   registry.registerKnownLogger(qname);
@@ -157,7 +161,10 @@ export function getArtifactLogger(moduleQname: string, artifact: string): Artifa
   }
   const qname = `${moduleQname}.__${artifact}`;
   let logger = artifactLoggers.get(qname);
-  if (logger !== undefined) return logger;
+  if (logger !== undefined) {
+    if (!initialized) scheduleInit();
+    return logger;
+  }
   logger = createArtifactLogger(qname, artifact);
   artifactLoggers.set(qname, logger);
   registry.registerArtifactLog(qname);
@@ -172,14 +179,36 @@ function afterCreate(logger: LoggerCore): void {
       if (resolveSettings()) applyAll();
     }
     installMethods(logger, thresholdOf(logger));
-  } else if (!tickScheduled) {
-    tickScheduled = true;
-    const gen = generation;
-    process.nextTick(() => {
-      tickScheduled = false;
-      if (gen === generation) ensureInit();
-    });
-  }
+  } else scheduleInit();
+}
+
+function scheduleInit(): void {
+  if (tickScheduled) return;
+  tickScheduled = true;
+  const gen = generation;
+  process.nextTick(() => {
+    if (gen !== generation) return;
+    tickScheduled = false;
+    ensureInit();
+  });
+}
+
+/**
+ * Qualified names resolve like the parser's default (aliases' qnames, loggers created so far, child logs), plus
+ * every dotted ancestor of a created logger: `c.dynamo` exists once `c.dynamo.guards` does, as a Python package
+ * exists once one of its modules does.
+ */
+function moduleResolver(): ModuleResolver {
+  const base = defaultModuleResolver(registry);
+  return {
+    exists: (qname) => {
+      if (base.exists(qname)) return true;
+      const prefix = `${qname}.`;
+      for (const q of registry.knownLoggers) if (q.startsWith(prefix)) return true;
+      return false;
+    },
+    submodules: (qname) => base.submodules?.(qname) ?? [],
+  };
 }
 
 /** The nearest explicit level on `qname` or an ancestor (Python's getEffectiveLevel); WARNING by default. */
@@ -251,7 +280,7 @@ function resolveSettings(): boolean {
       settings = emptySettings();
     } else if (source.kind === 'env') {
       try {
-        settings = parseTorchLogs(source.value, registry, { register: true });
+        settings = parseTorchLogs(source.value, registry, { register: true, resolver: moduleResolver() });
         envError = undefined;
       } catch (err) {
         if (!(err instanceof CompilogError)) throw err;
@@ -264,8 +293,8 @@ function resolveSettings(): boolean {
       try {
         settings =
           typeof o === 'string'
-            ? parseTorchLogs(o, registry, { register: true })
-            : settingsFromSetLogs(o, registry, { register: true });
+            ? parseTorchLogs(o, registry, { register: true, resolver: moduleResolver() })
+            : settingsFromSetLogs(o, registry, { register: true, resolver: moduleResolver() });
       } catch (err) {
         // Valid when setLogs was called; keep the settings in force if a later registration broke it.
         if (!(err instanceof CompilogError)) throw err;
@@ -304,8 +333,8 @@ export function setLogs(options: SetLogsOptions | string = {}): void {
   try {
     next =
       typeof options === 'string'
-        ? parseTorchLogs(options, registry, { register: true })
-        : settingsFromSetLogs(options, registry, { register: true });
+        ? parseTorchLogs(options, registry, { register: true, resolver: moduleResolver() })
+        : settingsFromSetLogs(options, registry, { register: true, resolver: moduleResolver() });
   } finally {
     resolving = false;
   }

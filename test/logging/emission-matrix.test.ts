@@ -66,7 +66,8 @@ describe('emission matrix (PyTorch 2.11)', () => {
       for (const [m, n] of counts) expect(n, `${label} ${m} printed ${n} times`).toBe(1);
       if (row.exit_code !== 0) {
         const tl = row.env.TORCH_LOGS;
-        if (tl === 'help') expect(result.stderr).toContain("Visible registered names (use TORCH_LOGS='+help' for full list)");
+        if (tl === 'help')
+          expect(result.stderr).toContain("Visible registered names (use TORCH_LOGS='+help' for full list)");
         else if (tl === '+help') expect(result.stderr).toContain('All registered names');
         else if (tl === '') expect(result.stderr).not.toContain('compilog [');
         else {
