@@ -64,7 +64,9 @@ describe('settingsFromSetLogs', () => {
     expect(err.message).toBe(
       'Unrecognized log level for log dynamo: 5, valid level values are: 50,40,30,20,10,0',
     );
-    expect(thrown(() => settingsFromSetLogs({ dynamo: 'debug' }, pytorch)).code).toBe('E_SETLOGS_LEVEL');
+    expect(
+      thrown(() => settingsFromSetLogs({ dynamo: 'debug' } as unknown as SetLogsOptions, pytorch)).code,
+    ).toBe('E_SETLOGS_LEVEL');
     expect(thrown(() => settingsFromSetLogs({ dynamo: true }, pytorch)).message).toContain('dynamo: True,');
   });
 
