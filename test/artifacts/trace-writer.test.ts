@@ -13,13 +13,12 @@ import {
   enableTrace,
   flushTrace,
   internString,
-  setRank,
   traceArtifact,
   traceFilePath,
   traceStructured,
   withCompileId,
 } from '../../src/artifacts/index.js';
-import { isCompilogError } from '../../src/logging/index.js';
+import { isCompilogError, setRank } from '../../src/logging/index.js';
 import { checkTraceText } from './trace-writer-support.js';
 
 const FIXTURE_LOGS = resolve(process.cwd(), '../shared/fixtures/pytorch-2.11/logs');

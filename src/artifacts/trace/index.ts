@@ -42,11 +42,9 @@ export {
   type UserFrame,
 } from './trace-structured.js';
 export {
-  currentRank,
   disableTrace,
   enableTrace,
   flushTrace,
   isTraceEnabled,
-  setRank,
   traceFilePath,
 } from './trace-switch.js';

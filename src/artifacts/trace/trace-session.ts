@@ -3,8 +3,7 @@
  * record, the `str` intern table of that file, and the names already written by dumpFile. Records arrive whole and
  * are appended to the batch whole, so a crash can at most cut the last one.
  */
-import type { BatchedWriter } from '../../logging/index.js';
-import * as logging from '../../logging/index.js';
+import { type BatchedWriter, getLogger } from '../../logging/index.js';
 import { defaultClock, GlogPrefix, type TraceClock } from './glog-prefix.js';
 import { pyJsonDumps } from './py-json.js';
 import { createTraceFile, TraceFileError } from './trace-file.js';
@@ -112,13 +111,10 @@ export class TraceSession {
   }
 }
 
-/** PyTorch logs `LazyTraceHandler: logging to <path>` at INFO; we do the same when the logging layer has loggers. */
+/** PyTorch logs `LazyTraceHandler: logging to <path>` at INFO when the file is created; so do we. */
 function announce(path: string): void {
-  const getLogger = (logging as unknown as Record<string, unknown>).getLogger;
-  if (typeof getLogger !== 'function') return;
   try {
-    const logger = getLogger('compilog.trace') as { info?: (msg: string) => void } | undefined;
-    logger?.info?.(`LazyTraceHandler: logging to ${path}`);
+    getLogger('compilog.artifacts.trace').info(`LazyTraceHandler: logging to ${path}`);
   } catch {
     // The announcement is a courtesy; never fail tracing over it.
   }

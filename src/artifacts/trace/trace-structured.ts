@@ -4,12 +4,12 @@
  * `frame_compile_id`, `attempt`, `has_payload`. Metadata and payload may be thunks; they are only called when the
  * record is written. With tracing off a call costs one boolean test.
  */
-import { CompilogError, currentTraceId } from '../../logging/index.js';
+import { CompilogError, currentRank, currentTraceId } from '../../logging/index.js';
 import { captureFrames, captureStack, displayPath, type SourceFrame } from './call-sites.js';
 import { addStructuredLoggingOverhead } from './overhead.js';
 import { encodePayload, md5Hex, payloadLines } from './payload.js';
 import { pyJsonDumps, pyJsonString } from './py-json.js';
-import { activeSession, currentRank, traceFailed, traceFlags } from './trace-switch.js';
+import { activeSession, traceFailed, traceFlags } from './trace-switch.js';
 import { traceWarning, warnOnce } from './warn.js';
 
 /** A value or a function that computes it only when the record is written. */

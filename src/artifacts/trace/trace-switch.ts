@@ -14,8 +14,6 @@ export const traceFlags = {
 
 let decided = false;
 let session: TraceSession | undefined;
-let rankOverride: { rank: number | undefined } | undefined;
-let envRank: number | undefined;
 
 /** The session to write to, deciding from the environment on first use; undefined when tracing is off. */
 export function activeSession(): TraceSession | undefined {
@@ -25,20 +23,11 @@ export function activeSession(): TraceSession | undefined {
 
 function decideFromEnv(): void {
   decided = true;
-  envRank = rankFromEnv(process.env);
   const dtraceDir = process.env.TORCH_DTRACE;
   const traceDir = process.env.TORCH_TRACE;
   if (dtraceDir) start(new TraceSession(dtraceDir, { dtrace: true }));
   else if (traceDir) start(new TraceSession(traceDir));
   else stop();
-}
-
-/** A distributed run is one with both RANK and WORLD_SIZE set (torchrun, mpirun wrappers, Slurm scripts). */
-export function rankFromEnv(env: NodeJS.ProcessEnv): number | undefined {
-  const rank = env.RANK;
-  const world = env.WORLD_SIZE;
-  if (rank === undefined || world === undefined || !/^\d+$/.test(rank.trim())) return undefined;
-  return Number(rank.trim());
 }
 
 function start(next: TraceSession): void {
@@ -60,10 +49,7 @@ function stop(): void {
  * The environment is not consulted afterwards.
  */
 export function enableTrace(dir: string, options: TraceSessionOptions = {}): void {
-  if (!decided) {
-    decided = true;
-    envRank = rankFromEnv(process.env);
-  }
+  decided = true;
   start(new TraceSession(dir, options));
 }
 
@@ -76,17 +62,6 @@ export function disableTrace(): void {
 /** Called when the trace cannot be written: off for the rest of the process (until enableTrace). */
 export function traceFailed(failed: TraceSession): void {
   if (session === failed) stop();
-}
-
-/** Sets the distributed rank written in envelopes (`rank`) and in the next file name; undefined clears it. */
-export function setRank(rank: number | undefined): void {
-  rankOverride = { rank };
-}
-
-export function currentRank(): number | undefined {
-  if (rankOverride) return rankOverride.rank;
-  if (!decided) envRank = rankFromEnv(process.env);
-  return envRank;
 }
 
 /** True when traceStructured records are written (decides from the environment on first use). */
