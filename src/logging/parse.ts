@@ -33,6 +33,11 @@ export interface ParseOptions {
   register?: boolean;
   /** Examples block of the help text thrown for `help` / `+help` (see helpMessage). */
   helpExamples?: HelpExamples;
+  /**
+   * Strip one pair of matching outer quotes first (`"+dynamo"` -> `+dynamo`), as PyTorch does on Windows, where
+   * `set TORCH_LOGS="+dynamo"` keeps the quotes. Default: true on Windows only, like PyTorch.
+   */
+  stripOuterQuotes?: boolean;
 }
 
 export interface ParsedTorchLogs extends LogSettings {
@@ -94,6 +99,7 @@ export function parseTorchLogs(
     artifacts: new Set(),
     registrations: { aliases: [], childLogs: [] },
   };
+  if (options.stripOuterQuotes ?? process.platform === 'win32') settings = stripOuterQuotes(settings);
   if (settings === '') return result;
   if (settings === 'help' || settings === '+help') {
     const verbose = settings === '+help';
@@ -125,6 +131,14 @@ export function parseTorchLogs(
   result.registrations = plan.result();
   if (options.register) applyRegistrations(registry, result.registrations);
   return result;
+}
+
+/** PyTorch's `process_env_var_string_for_windows`: one pair of matching outer `"` or `'` quotes. */
+export function stripOuterQuotes(settings: string): string {
+  const q = settings[0];
+  return settings.length >= 2 && (q === '"' || q === "'") && settings.endsWith(q)
+    ? settings.slice(1, -1)
+    : settings;
 }
 
 function syntaxError(settings: string, registry: LogRegistry): TorchLogsError {

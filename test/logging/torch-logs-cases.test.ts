@@ -33,7 +33,11 @@ type Outcome = { ok: boolean; code?: string; message?: string; hint?: string; st
 function libraryOutcome(env: string, resolver?: ModuleResolver): Outcome {
   const registry = loadShippedRegistry('pytorch-2.11');
   try {
-    const parsed = parseTorchLogs(env, registry, resolver ? { resolver } : {});
+    // The cases were recorded on Linux, where PyTorch keeps outer quotes.
+    const parsed = parseTorchLogs(env, registry, {
+      stripOuterQuotes: false,
+      ...(resolver ? { resolver } : {}),
+    });
     return {
       ok: true,
       qnames: Object.fromEntries([...parsed.qnames].map(([q, l]) => [q, levelName(l)])),
@@ -149,6 +153,24 @@ describe('torch_logs_cases.json', () => {
       checkOutcome(c, libraryOutcome(c.env));
     },
   );
+
+  it('strips one pair of matching outer quotes when asked (PyTorch on Windows)', () => {
+    const registry = loadShippedRegistry('pytorch-2.11');
+    const quoted = parseTorchLogs('"+schedule,+inductor,+output_code"', registry, { stripOuterQuotes: true });
+    const plain = parseTorchLogs('+schedule,+inductor,+output_code', registry);
+    expect([...quoted.qnames]).toEqual([...plain.qnames]);
+    expect([...quoted.artifacts]).toEqual([...plain.artifacts]);
+    expect(parseTorchLogs("''", registry, { stripOuterQuotes: true }).qnames.size).toBe(0);
+    const mixed = (() => {
+      try {
+        parseTorchLogs('"dynamo\'', registry, { stripOuterQuotes: true });
+      } catch (e) {
+        return e as TorchLogsError;
+      }
+    })();
+    expect(mixed?.code).toBe('E_LOGS_SYNTAX');
+    expect(mixed?.hint).toContain('quote');
+  });
 
   it('lookup errors are TorchLogsError with the offending item and its column', () => {
     const registry = loadShippedRegistry('pytorch-2.11');
