@@ -1,0 +1,159 @@
+/**
+ * A real child process with TORCH_TRACE set writes N records and then ends abruptly (process.exit, an uncaught
+ * exception, SIGTERM): every record must be in the file and well formed (tlparse's line regex, JSON, md5). Also the
+ * environment variables: TORCH_DTRACE, RANK, an unwritable directory, and no variable at all.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type CheckedRecord, checkTraceText } from './trace-writer-support.js';
+
+const CHILD = join(process.cwd(), 'test/artifacts/trace-writer-child.ts');
+const N = 2000;
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'compilog-trace-crash-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function runChild(mode: string, env: Record<string, string | undefined>, n = N) {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of ['TORCH_TRACE', 'TORCH_DTRACE', 'RANK', 'WORLD_SIZE', 'TORCH_LOGS']) delete childEnv[key];
+  Object.assign(childEnv, env);
+  return spawnSync(process.execPath, ['--import', 'tsx', CHILD, mode, String(n)], {
+    cwd: process.cwd(),
+    env: childEnv,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+function traceFiles(d: string): string[] {
+  return readdirSync(d).filter((f) => f.endsWith('.log'));
+}
+
+function readOnlyTrace(d: string): { name: string; text: string; records: CheckedRecord[] } {
+  const files = traceFiles(d);
+  expect(files).toHaveLength(1);
+  const text = readFileSync(join(d, files[0]), 'utf8');
+  return { name: files[0], text, records: checkTraceText(text) };
+}
+
+/** Every child record 0..n-1, once, in order, with the payload it was given. */
+function expectAllChildRecords(records: CheckedRecord[], n = N): void {
+  const recs = records.filter((r) => 'child_record' in r.envelope);
+  expect(recs.map((r) => (r.envelope.child_record as { i: number }).i)).toEqual([...Array(n).keys()]);
+  for (const r of recs) {
+    const i = (r.envelope.child_record as { i: number }).i;
+    if (i % 2 === 1) {
+      expect(r.envelope).toMatchObject({ frame_id: i % 5, frame_compile_id: 0, attempt: 0 });
+      expect(r.envelope.stack).toBeUndefined();
+    } else {
+      expect(Array.isArray(r.envelope.stack)).toBe(true);
+    }
+    if (i % 3 === 0) expect(r.payload).toBeUndefined();
+    if (i % 3 === 1) expect(r.payload).toBe(`record ${i}\nsecond line é\n`);
+    if (i % 3 === 2) expect(JSON.parse(r.payload!)).toEqual({ i, list: [i, i + 1], s: 'x'.repeat(i % 50) });
+  }
+}
+
+describe('abrupt endings lose nothing', () => {
+  it('process.exit right after the writes', () => {
+    const r = runChild('exit', { TORCH_TRACE: dir });
+    expect(r.status).toBe(3);
+    const { records, name } = readOnlyTrace(dir);
+    expect(name).toMatch(/^dedicated_log_torch_trace_[a-z0-9_]{8}\.log$/);
+    expectAllChildRecords(records);
+  });
+
+  it('an uncaught exception right after the writes', () => {
+    const r = runChild('throw', { TORCH_TRACE: dir });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('child crashed on purpose');
+    expectAllChildRecords(readOnlyTrace(dir).records);
+  });
+
+  it('SIGTERM right after the writes (the process still dies of the signal)', () => {
+    const r = runChild('sigterm', { TORCH_TRACE: dir });
+    expect(r.signal).toBe('SIGTERM');
+    expectAllChildRecords(readOnlyTrace(dir).records);
+  });
+
+  it('the caller in the prefix and the stack is the line that called traceStructured', () => {
+    runChild('exit', { TORCH_TRACE: dir }, 4);
+    const { records } = readOnlyTrace(dir);
+    const source = readFileSync(CHILD, 'utf8').split('\n');
+    const callLine =
+      source.findIndex((l) => l.includes("traceStructured('child_record', { i }, () => payloadFor(i));")) + 1;
+    const compileCallLine =
+      source.findIndex((l) => l.includes("traceStructured('child_record', { i }, () => payloadFor(i)),")) + 1;
+    const outside = records.find((r) => (r.envelope.child_record as { i: number } | undefined)?.i === 0)!;
+    const inside = records.find((r) => (r.envelope.child_record as { i: number } | undefined)?.i === 1)!;
+    expect(outside.prefix!.pathname).toBe(' test/artifacts/trace-writer-child.ts');
+    expect(Number(outside.prefix!.line)).toBe(callLine);
+    expect(Number(inside.prefix!.line)).toBe(compileCallLine);
+    expect(Number(outside.prefix!.thread)).toBeGreaterThan(0);
+    const stack = outside.envelope.stack as Array<{
+      line: number;
+      name: string;
+      filename: number;
+      loc: string;
+    }>;
+    const inner = stack.at(-1)!;
+    expect(inner).toMatchObject({ line: callLine, name: 'writeAll' });
+    expect(inner.loc).toBe("traceStructured('child_record', { i }, () => payloadFor(i));");
+    const strs = new Map(
+      records
+        .filter((x) => 'str' in x.envelope)
+        .map((x) => (x.envelope.str as [string, number]).reverse() as [number, string]),
+    );
+    expect(strs.get(inner.filename)).toBe(CHILD);
+  });
+});
+
+describe('environment', () => {
+  it('TORCH_DTRACE writes dtraceStructured records too; TORCH_TRACE does not', () => {
+    runChild('normal', { TORCH_DTRACE: dir }, 3);
+    expect(readOnlyTrace(dir).records.filter((r) => 'child_dtrace' in r.envelope)).toHaveLength(1);
+    const plain = mkdtempSync(join(tmpdir(), 'compilog-trace-plain-'));
+    try {
+      runChild('normal', { TORCH_TRACE: plain }, 3);
+      expect(readOnlyTrace(plain).records.filter((r) => 'child_dtrace' in r.envelope)).toHaveLength(0);
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
+  });
+
+  it('RANK names the file rank_<N>_ and puts rank in envelopes (not in str records)', () => {
+    runChild('normal', { TORCH_TRACE: dir, RANK: '1', WORLD_SIZE: '2' }, 3);
+    const { name, records } = readOnlyTrace(dir);
+    expect(name).toMatch(/^dedicated_log_torch_trace_rank_1_[a-z0-9_]{8}\.log$/);
+    for (const r of records) {
+      if ('str' in r.envelope) expect(r.envelope.rank).toBeUndefined();
+      else expect(Object.keys(r.envelope)[1]).toBe('rank');
+    }
+  });
+
+  it('an unwritable directory: one E_TRACE_DIR warning, tracing off, the program carries on', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const r = runChild('normal', { TORCH_TRACE: join(file, 'sub') }, 50);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('done\n');
+    expect(r.stderr.match(/E_TRACE_DIR/g)).toHaveLength(1);
+    expect(r.stderr).toContain('hint: set TORCH_TRACE');
+    expect(readdirSync(dir)).toEqual(['a-file']);
+  });
+
+  it('without TORCH_TRACE nothing is written anywhere', () => {
+    const r = runChild('normal', {}, 50);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('done\n');
+    expect(r.stderr).toBe('');
+  });
+});
