@@ -150,6 +150,11 @@ describe('compilog logs --registry <file>', () => {
     expect(cli(['logs', 'help', '--verbose', '--registry', own]).stdout).toContain('\n  kernels');
   });
 
+  it("a registry dumped from PyTorch (with torch_version) prints PyTorch's help, byte for byte", () => {
+    const dumped = resolve(REPO, '../shared/fixtures/pytorch-2.11/registry.json');
+    expect(cli(['logs', 'help', '--registry', dumped]).stdout).toBe(readFixture('help.txt'));
+  });
+
   it('reports a missing file and an invalid file with their own codes', () => {
     expect(json(cli(['logs', 'parse', 'x', '--registry', join(dir, 'absent.json')]).stdout).code).toBe(
       'E_REGISTRY_FILE',
