@@ -102,7 +102,9 @@ describe('lazy tensors and the materialisation hook', () => {
       sourceLocations: false,
       onMaterialize: (t, node, reason) => {
         reasons.push(reason);
-        return node.op === 'sum' ? new Float32Array([42]) : new Float32Array(t.shape.reduce((a, b) => a * b, 1));
+        return node.op === 'sum'
+          ? new Float32Array([42])
+          : new Float32Array(t.shape.reduce((a, b) => a * b, 1));
       },
     });
     const z = lenient.input('z', tensor([1, 2]));

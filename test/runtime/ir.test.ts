@@ -61,7 +61,9 @@ describe('printGraph (FX print_readable style)', () => {
     const g = traceGraph(p3, [randn([8, 16], { seed: 1 })], { names: ['x'] });
     const text = printGraph(g);
     expect(text).toContain('# File: ');
-    expect(text).toMatch(/ir\.test\.ts:\d+ in p3, code: const p3 = \(x: Tensor\) => x\.exp\(\)\.mul\(2\)\.softmax\(-1\);/);
+    expect(text).toMatch(
+      /ir\.test\.ts:\d+ in p3, code: const p3 = \(x: Tensor\) => x\.exp\(\)\.mul\(2\)\.softmax\(-1\);/,
+    );
     expect(text).toContain('softmax: "f32[8, 16][16, 1]cpu" = mul.softmax(dim = -1);  mul = None');
     expect(text.trimEnd().endsWith('return (softmax,)')).toBe(true);
   });
@@ -69,13 +71,21 @@ describe('printGraph (FX print_readable style)', () => {
   it('prints views with their strides, composites as torch functions, constants as attributes', () => {
     const g = traceGraph(mlp, [randn([4, 8], { seed: 2 })], { names: ['x'], sourceLocations: false });
     const text = printGraph(g);
-    expect(text).toContain('linear: "f32[4, 16][16, 1]cpu" = torch._C._nn.linear(l_x_, _tensor_constant0, _tensor_constant1)');
-    expect(text).toContain("gelu: \"f32[4, 16][16, 1]cpu\" = torch._C._nn.gelu(linear, approximate = 'none')");
+    expect(text).toContain(
+      'linear: "f32[4, 16][16, 1]cpu" = torch._C._nn.linear(l_x_, _tensor_constant0, _tensor_constant1)',
+    );
+    expect(text).toContain(
+      'gelu: "f32[4, 16][16, 1]cpu" = torch._C._nn.gelu(linear, approximate = \'none\')',
+    );
     expect(text).toContain(
       'layer_norm: "f32[4, 8][8, 1]cpu" = torch.nn.functional.layer_norm(linear_1, (8,), _tensor_constant4, _tensor_constant5, 1e-05)',
     );
-    const t = traceGraph((x: Tensor) => x.t().slice(0, 1), [randn([3, 4], { seed: 1 })], { sourceLocations: false });
-    expect(printGraph(t)).toContain('slice_1: "f32[3, 3][1, 4]cpu" = transpose.slice(dim = 0, start = 1, step = 1)');
+    const t = traceGraph((x: Tensor) => x.t().slice(0, 1), [randn([3, 4], { seed: 1 })], {
+      sourceLocations: false,
+    });
+    expect(printGraph(t)).toContain(
+      'slice_1: "f32[3, 3][1, 4]cpu" = transpose.slice(dim = 0, start = 1, step = 1)',
+    );
   });
 
   it('spells Python literals', () => {
@@ -96,7 +106,11 @@ describe('reference interpreter', () => {
     ['p1', p1, [randn([32, 16], { seed: 1 }), randn([32, 16], { seed: 2 })]],
     ['p3', p3, [randn([8, 16], { seed: 3 })]],
     ['mlp', mlp, [randn([4, 8], { seed: 4 })]],
-    ['views+cat', (x) => x.t().reshape(-1, 2).slice(0, 1, 5).expand(2, 4, 2).sum(0), [randn([4, 3], { seed: 5 })]],
+    [
+      'views+cat',
+      (x) => x.t().reshape(-1, 2).slice(0, 1, 5).expand(2, 4, 2).sum(0),
+      [randn([4, 3], { seed: 5 })],
+    ],
   ];
 
   it.each(cases)('%s: interpreting the recorded graph equals eager execution', (_name, fn, inputs) => {
@@ -107,13 +121,16 @@ describe('reference interpreter', () => {
     got.forEach((t, i) => expect(maxAbsDiff(t, eager[i])).toBe(0));
   });
 
-  it.each(cases)('%s: the decomposed graph has only primitives and still matches eager', (_name, fn, inputs) => {
-    const d = decompose(traceGraph(fn, inputs, { sourceLocations: false }));
-    const categories = d.nodes.filter((n) => n.kind === 'call').map((n) => getOp(n.op).category);
-    expect(categories).not.toContain('composite');
-    const eager = [fn(...inputs)].flat();
-    interpret(d, inputs).forEach((t, i) => expect(maxAbsDiff(t, eager[i])).toBeLessThan(1e-4));
-  });
+  it.each(cases)(
+    '%s: the decomposed graph has only primitives and still matches eager',
+    (_name, fn, inputs) => {
+      const d = decompose(traceGraph(fn, inputs, { sourceLocations: false }));
+      const categories = d.nodes.filter((n) => n.kind === 'call').map((n) => getOp(n.op).category);
+      expect(categories).not.toContain('composite');
+      const eager = [fn(...inputs)].flat();
+      interpret(d, inputs).forEach((t, i) => expect(maxAbsDiff(t, eager[i])).toBeLessThan(1e-4));
+    },
+  );
 
   it('rejects inputs of the wrong shape or count', () => {
     const g = traceGraph(p3, [randn([8, 16], { seed: 1 })], { names: ['x'], sourceLocations: false });
