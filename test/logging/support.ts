@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const SHARED = resolve(REPO, '../shared');
-export const TSX = resolve(REPO, 'node_modules/tsx/dist/cli.mjs');
+/** Node flags that run TypeScript in-process (no wrapper process, so exit codes and signals are the script's). */
+export const TSX_FLAGS = ['--import', 'tsx'];
 
 export interface ChildResult {
   code: number | null;
@@ -13,7 +14,7 @@ export interface ChildResult {
   stderr: string;
 }
 
-/** Runs `node tsx <script> ...args` with `env` added to a clean copy of the environment (no TORCH_* leaks). */
+/** Runs `node --import tsx <script> ...args` with `env` added to a clean copy of the environment (no TORCH_* leaks). */
 export function runTs(
   script: string,
   args: string[],
@@ -25,7 +26,7 @@ export function runTs(
     if (v !== undefined && !k.startsWith('TORCH_') && k !== 'RANK' && k !== 'FORCE_COLOR') base[k] = v;
   }
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [TSX, script, ...args], {
+    const child = spawn(process.execPath, [...TSX_FLAGS, script, ...args], {
       cwd: options.cwd ?? REPO,
       env: { ...base, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
