@@ -43,7 +43,7 @@ describe('dispatch and modes', () => {
     const inner: DispatchMode & { seen: string[] } = {
       name: 'inner',
       seen: [],
-      dispatch(op, inputs, attrs, _meta, next) {
+      dispatch(op, inputs, _attrs, _meta, next) {
         this.seen.push(op.name);
         // an extra op issued from inside a handler goes only to the modes below this one
         if (op.name === 'exp') (inputs[0] as Tensor).neg();
@@ -57,8 +57,15 @@ describe('dispatch and modes', () => {
     outer.seen.length = 0;
     const seenInner: string[] = [];
     withMode(outer, () =>
-      withMode({ name: 'spy', dispatch: (op, _i, _a, _m, next) => (seenInner.push(op.name), next()) }, () =>
-        tensor([1]).sin(),
+      withMode(
+        {
+          name: 'spy',
+          dispatch: (op, _i, _a, _m, next) => {
+            seenInner.push(op.name);
+            return next();
+          },
+        },
+        () => tensor([1]).sin(),
       ),
     );
     expect(seenInner).toEqual(['sin']);

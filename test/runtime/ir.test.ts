@@ -118,7 +118,9 @@ describe('reference interpreter', () => {
     const eager = [fn(...inputs)].flat();
     const got = interpret(g, inputs);
     expect(got.length).toBe(eager.length);
-    got.forEach((t, i) => expect(maxAbsDiff(t, eager[i])).toBe(0));
+    got.forEach((t, i) => {
+      expect(maxAbsDiff(t, eager[i])).toBe(0);
+    });
   });
 
   it.each(cases)(
@@ -128,7 +130,9 @@ describe('reference interpreter', () => {
       const categories = d.nodes.filter((n) => n.kind === 'call').map((n) => getOp(n.op).category);
       expect(categories).not.toContain('composite');
       const eager = [fn(...inputs)].flat();
-      interpret(d, inputs).forEach((t, i) => expect(maxAbsDiff(t, eager[i])).toBeLessThan(1e-4));
+      interpret(d, inputs).forEach((t, i) => {
+        expect(maxAbsDiff(t, eager[i])).toBeLessThan(1e-4);
+      });
     },
   );
 
