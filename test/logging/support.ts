@@ -1,11 +1,12 @@
 // Shared helpers for the logging tests: paths to ../shared fixtures and running TypeScript child processes.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const SHARED = resolve(REPO, '../shared');
 /** Node flags that run TypeScript in-process (no wrapper process, so exit codes and signals are the script's). */
-export const TSX_FLAGS = ['--import', 'tsx'];
+export const TSX_FLAGS = ['--import', pathToFileURL(resolve(REPO, 'node_modules/tsx/dist/loader.mjs')).href];
 
 export interface ChildResult {
   code: number | null;
