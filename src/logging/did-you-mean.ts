@@ -20,6 +20,8 @@ function similarity(typed: string, lower: string, name: string): number | undefi
   const nameLower = name.toLowerCase();
   if (nameLower === lower) return 0;
   if (lower.length >= 3 && nameLower.startsWith(lower)) return 0.5;
+  // `aot_autograd` -> `aot`, `autograd`: a name that is one of the typed name's `_`/`.` separated parts.
+  if (nameLower.length >= 3 && lower.split(/[_.]/).includes(nameLower)) return 1.5;
   const limit = Math.max(1, Math.min(3, Math.floor(Math.max(typed.length, name.length) / 3)));
   const d = editDistance(lower, nameLower, limit);
   return d <= limit ? d : undefined;

@@ -150,8 +150,8 @@ function syntaxError(settings: string, registry: LogRegistry): TorchLogsError {
     ? `${JSON.stringify(problem.char)} at column ${index + 1}`
     : `column ${index + 1}`;
   const hint =
-    `Syntax error at ${where}: ${explanation} ` +
-    'The grammar is a comma-separated list of [+|-]name items; whitespace is allowed only right after a comma.';
+    `Syntax error at ${where}: ${explanation}${hyphenSuggestion(settings, registry)} ` +
+    "Grammar: [+|-]name items separated by ','; whitespace only right after a comma.";
   return new TorchLogsError(
     E_LOGS_SYNTAX,
     invalidSettingsMessage(settings, registry.validSettings()),
@@ -160,6 +160,17 @@ function syntaxError(settings: string, registry: LogRegistry): TorchLogsError {
     index + 1,
     problem?.char ?? '',
   );
+}
+
+/** `output-code` -> "Did you mean 'output_code'?" when swapping '-' for '_' gives a registered name. */
+function hyphenSuggestion(settings: string, registry: LogRegistry): string {
+  const valid = new Set(registry.validSettings());
+  const fixes = settings
+    .split(',')
+    .map((item) => stripPythonWhitespace(item).replace(/^[+-]/, ''))
+    .filter((name) => name.includes('-') && valid.has(name.replaceAll('-', '_')))
+    .map((name) => `'${name.replaceAll('-', '_')}'`);
+  return fixes.length > 0 ? ` Did you mean ${fixes.join(', ')}?` : '';
 }
 
 function unknownNameError(

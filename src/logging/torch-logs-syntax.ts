@@ -105,7 +105,7 @@ function explainBadItemStart(chars: string[], itemStart: number, i: number): str
       ? 'the value starts with whitespace: remove it (whitespace is allowed only right after a comma).'
       : 'whitespace is allowed only right after a comma.';
   }
-  return explainStrayChar(c);
+  return explainStrayChar(c, chars);
 }
 
 function explainAfterName(chars: string[], i: number): string {
@@ -124,12 +124,15 @@ function explainAfterName(chars: string[], i: number): string {
       ? `'${c}' cannot appear inside a name (names are letters, digits, '_' and '.').`
       : `'${c}' is allowed only at the start of an item, before the name (write ${c}name, not name${c}).`;
   }
-  return explainStrayChar(c);
+  return explainStrayChar(c, chars);
 }
 
-function explainStrayChar(c: string): string {
+function explainStrayChar(c: string, chars: string[]): string {
   if (QUOTES.has(c)) {
-    return `the value contains a quote character (${c}): the quotes reached the program, so remove them (e.g. TORCH_LOGS=+dynamo,guards, not TORCH_LOGS='"+dynamo,guards"').`;
+    const unquoted = chars.filter((x) => !QUOTES.has(x)).join('');
+    const fix =
+      unquoted !== '' && isValidTorchLogsSyntax(unquoted) ? ` (the value should be ${unquoted})` : '';
+    return `the value contains a quote character (${c}): the quotes reached the program as part of the value, so remove them${fix}.`;
   }
   if (c === ':' || c === '=') {
     return `there is no name${c}LEVEL syntax: write +name for DEBUG, name for INFO, -name for ERROR.`;
