@@ -1,0 +1,211 @@
+/**
+ * `compilog report`: a trace file or a TORCH_TRACE directory in, tlparse-compatible static report out.
+ * A directory of rank files (or --all-ranks) gives a multi-rank report; otherwise one run is reported
+ * (the only one, or the newest, with the other runs listed in report.json).
+ */
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import {
+  addStats,
+  type BadLineCounts,
+  emptyStats,
+  resolveTraceInput,
+  type TraceFileInfo,
+  type TraceStats,
+} from '../artifacts/index.js';
+import { CompilogError } from '../logging/index.js';
+import type { TlparseStats } from './model.js';
+import { type MultiRankDiagnostics, writeMultiRankReport } from './multi-rank.js';
+import { OutDir } from './out-dir.js';
+import { setFooter } from './pages/layout.js';
+import { type SingleReport, tlparseStatsLine, writeSingleReport } from './single.js';
+import { compilogVersion } from './version.js';
+
+export interface ReportOptions {
+  out: string;
+  overwrite?: boolean;
+  /** in a directory, report only the newest trace file */
+  latest?: boolean;
+  /** treat the directory as one multi-rank run (rank files only) */
+  allRanks?: boolean;
+  /** inductor_output_code as plain .txt */
+  plainText?: boolean;
+  /** the command line to record in report.json and the footer */
+  commandLine?: string;
+}
+
+export interface ReportSummary {
+  compiles: number;
+  artifacts: number;
+  failures: number;
+  bad_lines: BadLineCounts;
+  ranks: number[];
+  out: string;
+  mode: 'single' | 'multi-rank';
+  inputs: string[];
+  /** trace files in the directory that were not reported (older runs) */
+  skipped: string[];
+  stats: TraceStats;
+  tlparse_stats: TlparseStats[];
+  /** tlparse's --strict condition: any glog/json/md5/other_rank/guards-json/parser failure */
+  strict_failures: number;
+  diagnostics?: MultiRankDiagnostics;
+  problems: string[];
+  version: string;
+  files_written: number;
+  bytes_written: number;
+}
+
+function prepareOutDir(out: string, inputPath: string, overwrite: boolean): void {
+  const absOut = resolve(out);
+  const rel = relative(absOut, resolve(inputPath));
+  if (rel === '' || (!rel.startsWith('..') && !rel.startsWith('/'))) {
+    throw new CompilogError(
+      'E_REPORT_OUT_CONTAINS_INPUT',
+      `output directory ${out} contains the input ${inputPath}`,
+      'choose an --out directory outside the trace directory',
+    );
+  }
+  if (!existsSync(absOut)) return;
+  if (!statSync(absOut).isDirectory()) {
+    throw new CompilogError(
+      'E_REPORT_OUT_EXISTS',
+      `${out} exists and is not a directory`,
+      'choose another --out path',
+    );
+  }
+  if (readdirSync(absOut).length === 0) return;
+  if (!overwrite) {
+    throw new CompilogError(
+      'E_REPORT_OUT_EXISTS',
+      `output directory ${out} already exists and is not empty`,
+      'pass --overwrite to replace it, or choose another --out directory',
+    );
+  }
+  rmSync(absOut, { recursive: true, force: true });
+}
+
+function strictFailures(t: TlparseStats): number {
+  return (
+    t.fail_glog + t.fail_json + t.fail_payload_md5 + t.other_rank + t.fail_dynamo_guards_json + t.fail_parser
+  );
+}
+
+/** Picks what to report: a file, one run of a directory, or all ranks of a directory. */
+function select(
+  path: string,
+  opts: ReportOptions,
+): { mode: 'single' | 'multi-rank'; files: TraceFileInfo[]; skipped: string[] } {
+  if (opts.latest && opts.allRanks) {
+    throw new CompilogError('E_REPORT_FLAGS', '--latest cannot be used with --all-ranks', 'use one of them');
+  }
+  const input = resolveTraceInput(path, { latest: opts.latest });
+  if (input.kind === 'file' || opts.latest) {
+    const skipped = input.available.filter((f) => !input.files.includes(f)).map((f) => f.path);
+    return { mode: 'single', files: input.files, skipped };
+  }
+  const rankFiles = input.files.filter((f) => f.rank !== null);
+  if (opts.allRanks && rankFiles.length === 0) {
+    throw new CompilogError(
+      'E_TRACE_NO_RANK_FILES',
+      `no rank log files (dedicated_log_torch_trace_rank_<N>*.log) in directory ${path}`,
+      'drop --all-ranks to report the newest run',
+    );
+  }
+  if (
+    rankFiles.length > 0 &&
+    (opts.allRanks || rankFiles.length === input.files.length) &&
+    (opts.allRanks || rankFiles.length > 1)
+  ) {
+    // one file per rank: the newest file wins when a rank appears twice (several runs in one directory)
+    const byRank = new Map<number, TraceFileInfo>();
+    for (const f of rankFiles) {
+      const cur = byRank.get(f.rank!);
+      if (cur === undefined || f.mtimeMs > cur.mtimeMs) byRank.set(f.rank!, f);
+    }
+    const files = [...byRank.values()].sort((a, b) => a.rank! - b.rank!);
+    return {
+      mode: 'multi-rank',
+      files,
+      skipped: input.files.filter((f) => !files.includes(f)).map((f) => f.path),
+    };
+  }
+  const newest = input.files.reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a));
+  return {
+    mode: 'single',
+    files: [newest],
+    skipped: input.files.filter((f) => f !== newest).map((f) => f.path),
+  };
+}
+
+export async function writeReport(path: string, opts: ReportOptions): Promise<ReportSummary> {
+  const { mode, files, skipped } = select(path, opts);
+  prepareOutDir(opts.out, path, opts.overwrite === true);
+  const version = compilogVersion();
+  setFooter({ version, options: opts.commandLine ?? `report ${path} --out ${opts.out}` });
+  let reports: SingleReport[];
+  let diagnostics: MultiRankDiagnostics | undefined;
+  if (mode === 'multi-rank') {
+    const r = await writeMultiRankReport(files, opts.out, { plainText: opts.plainText });
+    reports = r.ranks;
+    diagnostics = r.diagnostics;
+  } else {
+    reports = [await writeSingleReport(files[0], opts.out, { plainText: opts.plainText })];
+  }
+  const stats = emptyStats();
+  for (const r of reports) addStats(stats, r.stats);
+  const ranks =
+    mode === 'multi-rank'
+      ? reports.map((r) => r.file.rank ?? 0)
+      : stats.ranks.length > 0
+        ? stats.ranks
+        : files[0].rank !== null
+          ? [files[0].rank]
+          : [];
+  const summary: ReportSummary = {
+    compiles: reports.reduce(
+      (n, r) => n + r.compileIds.filter((k) => k !== '[-/-]' && k !== '(unknown)').length,
+      0,
+    ),
+    artifacts: reports.reduce((n, r) => n + r.artifacts, 0),
+    failures: reports.reduce((n, r) => n + r.failures, 0),
+    bad_lines: stats.badLines,
+    ranks,
+    out: resolve(opts.out),
+    mode,
+    inputs: files.map((f) => f.path),
+    skipped,
+    stats,
+    tlparse_stats: reports.map((r) => r.tlparse),
+    strict_failures: reports.reduce((n, r) => n + strictFailures(r.tlparse), 0),
+    diagnostics,
+    problems: reports
+      .flatMap((r) => r.problems.map((p) => (reports.length > 1 ? `${r.file.name}: ${p}` : p)))
+      .slice(0, 200),
+    version,
+    files_written: reports.reduce((n, r) => n + r.files, 0),
+    bytes_written: reports.reduce((n, r) => n + r.bytes, 0),
+  };
+  const out = new OutDir(opts.out);
+  out.write(
+    'report.json',
+    `${JSON.stringify(
+      {
+        tool: 'compilog',
+        command: opts.commandLine ?? null,
+        options: {
+          latest: !!opts.latest,
+          allRanks: !!opts.allRanks,
+          plainText: !!opts.plainText,
+          overwrite: !!opts.overwrite,
+        },
+        generated: new Date().toISOString(),
+        ...summary,
+        tlparse_stats_lines: reports.map((r) => tlparseStatsLine(r.tlparse)),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  return summary;
+}

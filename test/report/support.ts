@@ -1,0 +1,69 @@
+// Shared paths and helpers for the report tests: the tlparse inputs and expected outputs are read in place.
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const SHARED = resolve(process.cwd(), '../shared');
+export const INPUTS = join(SHARED, 'tlparse-inputs');
+export const EXPECTED = join(SHARED, 'tlparse-expected');
+export const FIXTURES = join(SHARED, 'fixtures/pytorch-2.11');
+
+export interface ManifestRun {
+  name: string;
+  input: string;
+  flags: string[];
+  rc: number;
+  stats_lines: string[];
+  files: Array<[string, number]>;
+  summary?: {
+    index_compile_ids: string[];
+    stack_trie_links: Array<[string, string]>;
+    num_breaks: number;
+    failures_and_restarts: Array<[string, string]>;
+    raw_jsonl_lines: number;
+    string_table_len: number;
+    raw_jsonl_payload_filename_count: number;
+    chromium_events_count: number;
+  };
+  per_rank?: Record<
+    string,
+    { index_compile_ids: string[]; raw_jsonl_lines: number; chromium_events_count: number }
+  >;
+  landing_contains?: string[];
+  landing_not_contains?: string[];
+  [k: string]: unknown;
+}
+
+export const manifest: ManifestRun[] = JSON.parse(readFileSync(join(EXPECTED, 'manifest.json'), 'utf8'));
+
+export function tmp(prefix = 'compilog-report-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Every file under `dir`, as relative paths with '/'. */
+export function listFiles(dir: string, pre = ''): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...listFiles(p, `${pre}${e}/`));
+    else out.push(`${pre}${e}`);
+  }
+  return out.sort();
+}
+
+/** Every trace log under the shared inputs and fixtures (recursively), excluding the empty decoys. */
+export function allLogs(): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(log|txt)$/.test(e) && !e.endsWith('.md') && statSync(p).size > 0) out.push(p);
+    }
+  };
+  walk(INPUTS);
+  walk(join(FIXTURES, 'traces'));
+  return out.sort();
+}
+
+export const readJson = (p: string): unknown => JSON.parse(readFileSync(p, 'utf8'));
