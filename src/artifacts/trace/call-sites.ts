@@ -28,8 +28,8 @@ export function captureFrames(boundary: Boundary, depth: number): SourceFrame[] 
   let sites: NodeJS.CallSite[] = [];
   try {
     Error.prepareStackTrace = (_err, callSites) => callSites;
-    // A few more than asked for, because node: internals are dropped below.
-    Error.stackTraceLimit = Math.min(depth, MAX_STACK_DEPTH) + 4;
+    // A couple more than asked for, because node: internals are dropped below.
+    Error.stackTraceLimit = Math.min(depth, MAX_STACK_DEPTH) + 2;
     Error.captureStackTrace(holder, boundary);
     // The stack is formatted lazily: read it while our prepareStackTrace is installed.
     sites = (holder.stack as NodeJS.CallSite[] | undefined) ?? [];
@@ -37,13 +37,29 @@ export function captureFrames(boundary: Boundary, depth: number): SourceFrame[] 
     Error.prepareStackTrace = previousPrepare;
     Error.stackTraceLimit = previousLimit;
   }
-  const mapped = previousPrepare ? positionsFrom(previousPrepare, sites) : undefined;
   const frames: SourceFrame[] = [];
   for (let i = 0; i < sites.length && frames.length < depth; i++) {
-    const frame = toFrame(sites[i], mapped?.[i]);
+    const frame = resolveSite(sites[i], previousPrepare);
     if (frame) frames.push(frame);
   }
   return frames;
+}
+
+// Resolving a position (source maps, a runner's prepareStackTrace, file URLs) is costly; a raw position always
+// resolves the same way, so each call site is resolved once.
+const MAX_CACHED_SITES = 10_000;
+const resolvedSites = new Map<string, SourceFrame | null>();
+
+function resolveSite(site: NodeJS.CallSite, prepare: typeof Error.prepareStackTrace): SourceFrame | null {
+  const key = `${site.getScriptNameOrSourceURL() ?? site.getFileName()}:${site.getLineNumber()}:${site.getColumnNumber()}`;
+  let frame = resolvedSites.get(key);
+  if (frame === undefined) {
+    const mapped = prepare ? positionsFrom(prepare, [site])?.[0] : undefined;
+    frame = toFrame(site, mapped) ?? null;
+    if (resolvedSites.size >= MAX_CACHED_SITES) resolvedSites.clear();
+    resolvedSites.set(key, frame);
+  }
+  return frame;
 }
 
 const AT_LINE = /^\s+at (?:.*? \()?(.+?):(\d+):\d+\)?$/;
