@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ReadEnvelope, readTrace } from '../../src/artifacts/index.js';
 import { type CheckedRecord, checkTraceText } from './trace-writer-support.js';
 
 const CHILD = join(process.cwd(), 'test/artifacts/trace-writer-child.ts');
@@ -113,6 +114,30 @@ describe('abrupt endings lose nothing', () => {
         .map((x) => (x.envelope.str as [string, number]).reverse() as [number, string]),
     );
     expect(strs.get(inner.filename)).toBe(CHILD);
+  });
+});
+
+describe('a trace we write and read back is identical', () => {
+  it('readTrace sees every envelope and payload of a crashed child, with zero bad lines', async () => {
+    runChild('throw', { TORCH_TRACE: dir }, 300);
+    const { records, name } = readOnlyTrace(dir);
+    const reading = readTrace(join(dir, name), { payloadText: true });
+    const read: ReadEnvelope[] = [];
+    for await (const env of reading) read.push(env);
+    expect(reading.stats.badLines).toEqual({ glog: 0, json: 0, md5: 0, truncated: 0, invalidUtf8: 0 });
+    const written = records.filter((r) => !('str' in r.envelope));
+    expect(read.map((e) => e.data)).toEqual(written.map((r) => r.envelope));
+    expect(read.map((e) => e.payloadText)).toEqual(written.map((r) => r.payload));
+    expect(reading.stats.strings).toBe(records.length - written.length);
+    const withStack = read.find((e) => e.stack !== null)!;
+    expect(withStack.stack!.at(-1)).toMatchObject({ file: CHILD, name: 'writeAll' });
+    const inCompile = read.find((e) => (e.data.child_record as { i: number }).i === 1)!;
+    expect(inCompile.compileId).toEqual({
+      compiledAutogradId: null,
+      frameId: 1,
+      frameCompileId: 0,
+      attempt: 0,
+    });
   });
 });
 

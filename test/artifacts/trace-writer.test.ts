@@ -13,6 +13,8 @@ import {
   enableTrace,
   flushTrace,
   internString,
+  type ReadEnvelope,
+  readTrace,
   traceArtifact,
   traceFilePath,
   traceStructured,
@@ -149,6 +151,27 @@ for (const [fixture, rank] of [
     });
   });
 }
+
+describe('a trace we write and read back is identical', () => {
+  it('readTrace returns the same envelopes and payloads, zero bad lines, stacks resolved', async () => {
+    setRank(0);
+    const text = writeAndRead();
+    const written = checkTraceText(text).filter((r) => !('str' in r.envelope));
+    const reading = readTrace(traceFilePath()!, { payloadText: true });
+    const read: ReadEnvelope[] = [];
+    for await (const env of reading) read.push(env);
+    expect(reading.stats.badLines).toEqual({ glog: 0, json: 0, md5: 0, truncated: 0, invalidUtf8: 0 });
+    expect(read.map((e) => e.data)).toEqual(written.map((r) => r.envelope));
+    expect(read.map((e) => e.payloadText)).toEqual(written.map((r) => r.payload));
+    expect(read.map((e) => e.rank)).toEqual(
+      written.map((r) => (r.envelope.rank as number | undefined) ?? null),
+    );
+    const caCid = read.find((e) => 'with_ca_cid' in e.data)!;
+    expect(caCid.compileId).toMatchObject({ compiledAutogradId: 1, frameId: null, frameCompileId: null });
+    const noCtx = read.find((e) => (e.data.artifact as { name?: string } | undefined)?.name === 'no_ctx')!;
+    expect(noCtx.stack!.at(-1)!.file).toBe(resolve('test/artifacts/trace-writer.test.ts'));
+  });
+});
 
 describe('traceStructured details', () => {
   it('rejects reserved names with E_TRACE_RESERVED_NAME, even when tracing is off', () => {
