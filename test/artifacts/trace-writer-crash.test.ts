@@ -175,6 +175,20 @@ describe('environment', () => {
     expect(readdirSync(dir)).toEqual(['a-file']);
   });
 
+  it('announces the file at INFO through the logging layer, as LazyTraceHandler does', () => {
+    const r = runChild('normal', { TORCH_TRACE: dir, TORCH_LOGS: 'compilog.artifacts.trace' }, 2);
+    const { name } = readOnlyTrace(dir);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('LazyTraceHandler'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^I\d{4} \d{2}:\d{2}:\d{2}\.\d{6} \d+ [^\]]+\] LazyTraceHandler: logging to (.+)$/,
+    );
+    expect(lines[0].endsWith(`LazyTraceHandler: logging to ${join(dir, name)}`)).toBe(true);
+    // Not shown at the default level (WARNING).
+    const quiet = runChild('normal', { TORCH_TRACE: dir }, 2);
+    expect(quiet.stderr).toBe('');
+  });
+
   it('without TORCH_TRACE nothing is written anywhere', () => {
     const r = runChild('normal', {}, 50);
     expect(r.status).toBe(0);

@@ -6,6 +6,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   disableTrace,
@@ -238,6 +239,29 @@ describe('traceStructured details', () => {
     expect(rs.map((r) => r.body)).toEqual(['\tx\n\t\n', '\t\n', '\té😀\r\n\tz\n']);
     const checked = checkTraceText(readFileSync(traceFilePath()!, 'utf8'));
     expect(checked.map((r) => r.payload)).toEqual(['x\n', '', 'é😀\r\nz']);
+  });
+
+  it('round-trips arbitrary unicode payloads and JSON metadata through the file (property)', () => {
+    enableTrace(dir);
+    const cases: Array<[unknown, string]> = [];
+    fc.assert(
+      fc.property(
+        fc.jsonValue(),
+        fc.string({ unit: 'grapheme', maxLength: 200 }).map((s) => s.replaceAll('|', '\n')),
+        (meta, payload) => {
+          cases.push([meta, payload]);
+          traceStructured('prop', meta, payload, { expectTraceId: false });
+        },
+      ),
+      { numRuns: 300 },
+    );
+    flushTrace();
+    const back = checkTraceText(readFileSync(traceFilePath()!, 'utf8'));
+    expect(back).toHaveLength(cases.length);
+    back.forEach((r, i) => {
+      expect(r.envelope.prop).toEqual(JSON.parse(JSON.stringify(cases[i][0])));
+      expect(r.payload).toBe(cases[i][1]);
+    });
   });
 
   it('drops a record whose payload cannot be encoded and keeps going (no throw into the host)', () => {
