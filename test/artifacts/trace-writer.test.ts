@@ -280,9 +280,24 @@ describe('traceStructured details', () => {
       ),
     ).not.toThrow();
     traceStructured('good', {}, undefined, { expectTraceId: false });
+    // A failing record with a stack still defines the str ids it took, so later stacks can use them.
+    traceStructured('bad3', {}, () => cyclic);
+    traceStructured('good2', {});
     flushTrace();
-    const heads = records(readFileSync(traceFilePath()!, 'utf8')).map((r) => r.head);
-    expect(heads).toEqual(['{"good": {}}']);
+    const text = readFileSync(traceFilePath()!, 'utf8');
+    const heads = records(text).map((r) => r.head);
+    expect(heads.filter((h) => !h.startsWith('{"str"'))).toEqual([
+      '{"good": {}}',
+      expect.stringMatching(/^\{"good2": \{\}, "stack": /),
+    ]);
+    const defined = new Set(
+      checkTraceText(text).flatMap((r) =>
+        'str' in r.envelope ? [(r.envelope.str as [string, number])[1]] : [],
+      ),
+    );
+    const good2 = checkTraceText(text).find((r) => 'good2' in r.envelope)!;
+    for (const f of good2.envelope.stack as Array<{ filename: number }>)
+      expect(defined.has(f.filename)).toBe(true);
   });
 
   it('writes dtraceStructured records only when enabled as dtrace', () => {

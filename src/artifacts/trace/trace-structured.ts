@@ -126,6 +126,9 @@ export function emitRecord(
   if (!session) return;
   const started = performance.now();
   const traceId = currentTraceId();
+  const rank = currentRank();
+  // `str` records for this record's stack; written even if the record itself fails, as the ids are now taken.
+  const pending: string[] = [];
   try {
     const suppress = options?.suppressContext === true;
     const explicitId = options?.compileId;
@@ -144,8 +147,6 @@ export function emitRecord(
 
     const meta = metadata === undefined ? {} : force(metadata);
     let envelope = `{${pyJsonString(name)}: ${pyJsonDumps(meta === undefined ? {} : meta)}`;
-    const pending: string[] = [];
-    const rank = currentRank();
     if (!suppress) {
       if (rank !== undefined) envelope += `, "rank": ${rank}`;
       if (stack) {
@@ -172,6 +173,7 @@ export function emitRecord(
     pending.push(`${linePrefix} ${envelope}${text === undefined ? '' : payloadLines(text)}\n`);
     if (!session.write(pending.length === 1 ? pending[0] : pending.join(''), rank)) traceFailed(session);
   } catch (err) {
+    if (pending.length > 0 && !session.write(pending.join(''), rank)) traceFailed(session);
     warnOnce(
       `record:${name}`,
       traceWarning(
