@@ -108,26 +108,28 @@ export function createLogger(name: string): Logger {
 }
 
 export function createArtifactLogger(name: string, artifact: string): ArtifactLogger {
-  const call = function artifactLog(message: LogMessage, fields?: LogFields | Error): void {
-    call.callDebug(message, fields);
-  } as ArtifactLogger;
-  const fields = {
-    debug: noop,
-    info: noop,
-    warning: noop,
-    warn: noop,
-    error: noop,
-    critical: noop,
-    artifact,
-    threshold: Number.POSITIVE_INFINITY,
-    formatterCache: undefined,
-    methodCache: [undefined, undefined, undefined, undefined, undefined, undefined],
-    isEnabledFor,
-    callDebug: noop,
+  // A computed key names the function `name` at creation: redefining a function's `name` later would turn it
+  // into a slow dictionary-mode object (measured: a disabled call went from ~0.5 ns to ~5 ns).
+  const holder = {
+    [name]: (message: LogMessage, fields?: LogFields | Error): void => {
+      call.callDebug(message, fields);
+    },
   };
-  Object.assign(call, fields);
-  // A function's own `name` is read-only; redefine it as the logger's qualified name.
-  Object.defineProperty(call, 'name', { value: name, enumerable: true });
+  const call = holder[name] as ArtifactLogger;
+  // Fields assigned one by one in a fixed order: every artifact logger shares one fast-mode hidden class.
+  const fields = call as unknown as Record<string, unknown>;
+  fields.debug = noop;
+  fields.info = noop;
+  fields.warning = noop;
+  fields.warn = noop;
+  fields.error = noop;
+  fields.critical = noop;
+  fields.artifact = artifact;
+  fields.threshold = Number.POSITIVE_INFINITY;
+  fields.formatterCache = undefined;
+  fields.methodCache = [undefined, undefined, undefined, undefined, undefined, undefined];
+  fields.isEnabledFor = isEnabledFor;
+  fields.callDebug = noop;
   installPending(call);
   return call;
 }

@@ -435,7 +435,7 @@ function buildOutput(): Output {
   const e = env();
   let format: FormatChoice = { kind: 'glog' };
   const fmt = e.TORCH_LOGS_FORMAT;
-  if (fmt === 'json') format = { kind: 'json', caller: true };
+  if (fmt === 'json') format = { kind: 'json', caller: false };
   else if (fmt !== undefined) {
     try {
       format = {

@@ -36,7 +36,7 @@ async function run(
   });
   closeSync(errFd);
   if (mode === 'wait-sigterm') {
-    child.stdout.once('data', () => child.kill('SIGTERM'));
+    child.stdout?.once('data', () => child.kill('SIGTERM'));
   }
   const [code, signal] = await new Promise<[number | null, string | null]>((r) =>
     child.on('close', (c, s) => r([c, s])),

@@ -24,7 +24,7 @@ describe('colours only on a TTY', () => {
       const { dir, file } = tempScript("getLogger('app').warning('on a tty');");
       const out = join(dir, 'out.txt');
       const redirected = join(dir, 'stderr.txt');
-      const env = { ...process.env, TERM: 'xterm-256color', TORCH_LOGS_OUT: out };
+      const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', TORCH_LOGS_OUT: out };
       delete env.NO_COLOR;
       delete env.FORCE_COLOR;
       const tty = execFileSync('script', ['-qec', `node ${TSX_FLAGS.join(' ')} ${file}`, '/dev/null'], {
