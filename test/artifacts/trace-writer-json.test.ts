@@ -150,6 +150,14 @@ describe('pyJsonDumps indent=0 and payload rules', () => {
     expect(encodePayload([])).toBe('[\n\n]');
   });
 
+  it('payloadEncoding: json gives a tuple/set layout to arrays, list gives the list layout to iterables', () => {
+    expect(encodePayload([1, 'a'], 'json')).toBe('[\n1,\n"a"\n]');
+    expect(encodePayload(new Set([{ a: 1 }, 2]), 'list')).toBe('[\n{"a": 1},\n2\n]');
+    expect(encodePayload(new Set([1, 2]))).toBe('[\n1,\n2\n]'); // a set is not a list: indent=0
+    expect(encodePayload(42, 'string')).toBe('42');
+    expect(encodePayload('as is', 'json')).toBe('as is');
+  });
+
   it('keeps strings as they are, and null/undefined mean no payload', () => {
     expect(encodePayload('line1\nline2\n')).toBe('line1\nline2\n');
     expect(encodePayload('')).toBe('');

@@ -234,11 +234,12 @@ describe('traceStructured details', () => {
     traceStructured('a', {}, 'x\n', { expectTraceId: false });
     traceStructured('b', {}, '', { expectTraceId: false });
     traceStructured('c', {}, 'é😀\r\nz', { expectTraceId: false });
+    traceStructured('d', {}, [1, 2], { expectTraceId: false, payloadEncoding: 'json' });
     flushTrace();
     const rs = records(readFileSync(traceFilePath()!, 'utf8'));
-    expect(rs.map((r) => r.body)).toEqual(['\tx\n\t\n', '\t\n', '\té😀\r\n\tz\n']);
+    expect(rs.map((r) => r.body)).toEqual(['\tx\n\t\n', '\t\n', '\té😀\r\n\tz\n', '\t[\n\t1,\n\t2\n\t]\n']);
     const checked = checkTraceText(readFileSync(traceFilePath()!, 'utf8'));
-    expect(checked.map((r) => r.payload)).toEqual(['x\n', '', 'é😀\r\nz']);
+    expect(checked.map((r) => r.payload)).toEqual(['x\n', '', 'é😀\r\nz', '[\n1,\n2\n]']);
   });
 
   it('round-trips arbitrary unicode payloads and JSON metadata through the file (property)', () => {

@@ -26,7 +26,7 @@ export {
 export type { TraceClock } from './glog-prefix.js';
 export { type ArtifactEncoding, compilationMetrics, dumpFile, traceArtifact } from './helpers.js';
 export { getStructuredLoggingOverhead } from './overhead.js';
-export { encodePayload, md5Hex } from './payload.js';
+export { encodePayload, md5Hex, type PayloadEncoding } from './payload.js';
 export { PyFloat, pyFloat, pyJsonDumps, pyJsonString, pythonFloatRepr } from './py-json.js';
 export { traceFileName } from './trace-file.js';
 export type { TraceSessionOptions } from './trace-session.js';

@@ -5,10 +5,27 @@
 import * as crypto from 'node:crypto';
 import { pyJsonDumps } from './py-json.js';
 
+/**
+ * How a payload value becomes text. `auto` (default) is PyTorch's rule by type. JavaScript cannot tell a Python
+ * list from a tuple, so `json` forces the indent=0 layout an array would get as a tuple (or a set), `list` forces
+ * the one-item-per-line layout, and `string` writes String(value).
+ */
+export type PayloadEncoding = 'auto' | 'string' | 'list' | 'json';
+
 /** The payload text, or undefined when there is no payload (null or undefined). */
-export function encodePayload(payload: unknown): string | undefined {
+export function encodePayload(payload: unknown, encoding: PayloadEncoding = 'auto'): string | undefined {
   if (payload === undefined || payload === null) return undefined;
   if (typeof payload === 'string') return payload;
+  if (encoding === 'string') return String(payload);
+  if (encoding === 'json') return pyJsonDumps(payload, { indent: 0 });
+  if (
+    encoding === 'list' &&
+    !Array.isArray(payload) &&
+    typeof payload === 'object' &&
+    Symbol.iterator in payload
+  ) {
+    payload = [...(payload as Iterable<unknown>)];
+  }
   if (Array.isArray(payload)) {
     let out = '[\n';
     for (let i = 0; i < payload.length; i++) {

@@ -7,7 +7,7 @@
 import { CompilogError, currentRank, currentTraceId } from '../../logging/index.js';
 import { captureFrames, captureStack, displayPath, type SourceFrame } from './call-sites.js';
 import { addStructuredLoggingOverhead } from './overhead.js';
-import { encodePayload, md5Hex, payloadLines } from './payload.js';
+import { encodePayload, md5Hex, type PayloadEncoding, payloadLines } from './payload.js';
 import { pyJsonDumps, pyJsonString } from './py-json.js';
 import { activeSession, traceFailed, traceFlags } from './trace-switch.js';
 import { traceWarning, warnOnce } from './warn.js';
@@ -31,6 +31,8 @@ export interface TraceStructuredOptions {
   compileId?: TraceCompileId;
   /** Count the time spent toward the current compile's structured_logging_overhead_s. Default true. */
   recordLoggingOverhead?: boolean;
+  /** How a non-string payload is written (default `auto`: PyTorch's rule by type); see PayloadEncoding. */
+  payloadEncoding?: PayloadEncoding;
 }
 
 /** Event names PyTorch reserves (tlparse's raw.jsonl adds these keys), rejected as PyTorch does. */
@@ -168,7 +170,7 @@ export function emitRecord(
         if (traceId) envelope += `, "attempt": ${traceId.attempt}`;
       }
     }
-    const text = encodePayload(payload === undefined ? undefined : force(payload));
+    const text = encodePayload(payload === undefined ? undefined : force(payload), options?.payloadEncoding);
     envelope += text === undefined ? '}' : `, "has_payload": "${md5Hex(text)}"}`;
     pending.push(`${linePrefix} ${envelope}${text === undefined ? '' : payloadLines(text)}\n`);
     if (!session.write(pending.length === 1 ? pending[0] : pending.join(''), rank)) traceFailed(session);
