@@ -1,3 +1,4 @@
 // The artifacts layer's public surface. Other folders import only this file.
-export * from './trace/index.js';
+
 export * from './reader/index.js';
+export * from './trace/index.js';
