@@ -120,11 +120,11 @@ async function rawPino(path: string): Promise<number> {
   return ns;
 }
 
-async function ours(path: string, format: string | undefined): Promise<number> {
+async function ours(path: string, format: string | undefined, captureCaller = true): Promise<number> {
   const writer = BatchedWriter.appendToFile(path);
   const env: Record<string, string> = { TORCH_LOGS: '+bench' };
   if (format !== undefined) env.TORCH_LOGS_FORMAT = format;
-  resetLogging({ overrides: { env, stderr: writer } });
+  resetLogging({ overrides: { env, stderr: writer, captureCaller } });
   registerLog('bench', ['bench']);
   const log = getLogger('bench.sub');
   initLogs();
@@ -139,7 +139,14 @@ async function ours(path: string, format: string | undefined): Promise<number> {
   return ns;
 }
 
-async function enabledCases(dest: string): Promise<Record<string, number>> {
+interface Enabled {
+  pino: number;
+  json: number;
+  glog: number;
+  glogNoCaller: number;
+}
+
+async function enabledCases(dest: string): Promise<Enabled> {
   const file = dest === 'file' ? join(tmpdir(), `compilog-bench-${process.pid}.log`) : '/dev/null';
   const run = async (fn: (p: string) => Promise<number>): Promise<number> => {
     const ns = await fn(file);
@@ -151,11 +158,13 @@ async function enabledCases(dest: string): Promise<Record<string, number>> {
     pino: Number.POSITIVE_INFINITY,
     json: Number.POSITIVE_INFINITY,
     glog: Number.POSITIVE_INFINITY,
+    glogNoCaller: Number.POSITIVE_INFINITY,
   };
   for (let r = 0; r < 2; r++) {
     best.pino = Math.min(best.pino, await run(rawPino));
     best.json = Math.min(best.json, await run((p) => ours(p, 'json')));
     best.glog = Math.min(best.glog, await run((p) => ours(p, undefined)));
+    best.glogNoCaller = Math.min(best.glogNoCaller, await run((p) => ours(p, undefined, false)));
   }
   return best;
 }
@@ -219,14 +228,26 @@ export async function main(): Promise<void> {
     },
     disabled_payloads_built: disabled.payloadsBuilt,
     enabled_ns_per_line: {
-      file: { pino: r2(enabledFile.pino), json: r2(enabledFile.json), glog: r2(enabledFile.glog) },
-      dev_null: { pino: r2(enabledNull.pino), json: r2(enabledNull.json), glog: r2(enabledNull.glog) },
+      file: {
+        pino: r2(enabledFile.pino),
+        json: r2(enabledFile.json),
+        glog: r2(enabledFile.glog),
+        glog_no_caller: r2(enabledFile.glogNoCaller),
+      },
+      dev_null: {
+        pino: r2(enabledNull.pino),
+        json: r2(enabledNull.json),
+        glog: r2(enabledNull.glog),
+        glog_no_caller: r2(enabledNull.glogNoCaller),
+      },
     },
     speed_vs_pino: {
       json_file: ratio(enabledFile.pino, enabledFile.json),
       glog_file: ratio(enabledFile.pino, enabledFile.glog),
       json_dev_null: ratio(enabledNull.pino, enabledNull.json),
       glog_dev_null: ratio(enabledNull.pino, enabledNull.glog),
+      glog_no_caller_file: ratio(enabledFile.pino, enabledFile.glogNoCaller),
+      glog_no_caller_dev_null: ratio(enabledNull.pino, enabledNull.glogNoCaller),
     },
   };
   console.log(JSON.stringify(figures));

@@ -36,6 +36,8 @@ export interface OutputOptions {
   pid: number;
   hostname?: string;
   spanContext: () => SpanContextProvider | undefined;
+  /** Capture the caller for glog lines and templates that show it (default true). */
+  captureCaller?: boolean;
 }
 
 export class Output {
@@ -64,7 +66,7 @@ export class Output {
       this.needsCaller = f.caller;
     } else {
       this.json = undefined;
-      this.needsCaller = f.kind === 'glog' || f.template.needsCaller;
+      this.needsCaller = options.captureCaller !== false && (f.kind === 'glog' || f.template.needsCaller);
     }
   }
 

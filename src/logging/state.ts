@@ -21,6 +21,7 @@ import { BASIC_FORMAT, compileTemplate } from './format/template.js';
 import { DEBUG, DEFAULT_LEVEL, NOTSET } from './levels.js';
 import {
   type ArtifactLogger,
+  type ArtifactLoggerCore,
   createArtifactLogger,
   createLogger,
   installMethods,
@@ -55,6 +56,8 @@ export interface LoggingTestOverrides {
   stderr?: TextSink;
   colour?: boolean;
   env?: Env;
+  /** false: skip the caller's stack capture (the glog line shows `<unknown>:0`); for measuring its cost. */
+  captureCaller?: boolean;
 }
 
 type Source =
@@ -63,8 +66,8 @@ type Source =
   | { kind: 'api'; options: SetLogsOptions | string };
 
 const registry = new LogRegistry();
-const loggers = new Map<string, Logger>();
-const artifactLoggers = new Map<string, ArtifactLogger>();
+const loggers = new Map<string, LoggerCore>();
+const artifactLoggers = new Map<string, ArtifactLoggerCore>();
 
 let overrides: LoggingTestOverrides = {};
 let initialized = false;
@@ -461,6 +464,7 @@ function buildOutput(): Output {
     pid: overrides.pid ?? process.pid,
     ...(overrides.hostname === undefined ? {} : { hostname: overrides.hostname }),
     spanContext: () => spanContextProvider,
+    captureCaller: overrides.captureCaller ?? true,
   });
 }
 
