@@ -33,7 +33,7 @@ describe('compile(fn): capture, guards, cache', () => {
       expect(maxAbsDiff(t, f(x, y)[i])).toBe(0);
     });
     expect(second[0].isLazy).toBe(false);
-    expect(printGraph(cf.entries[0].graph!)).toContain(
+    expect(printGraph(cf.entries[0].graphs[0].graph)).toContain(
       'def forward(self, L_x_: "f32[16, 8][8, 1]cpu", L_y_:',
     );
   });
@@ -58,7 +58,9 @@ describe('compile(fn): capture, guards, cache', () => {
     expect(reasons[3][0]).toBe(`${frame}/2: tensor 'x' size mismatch at index 0. expected 8, actual 16`);
     // the scalar guard fails on the entry that matches the shape
     expect(reasons[4]).toContain(`${frame}/0: n == 2`);
-    expect(printGraph(cf.entries[0].graph!)).toContain('mul: "f32[8, 16][16, 1]cpu" = exp * 3;  exp = None');
+    expect(printGraph(cf.entries[0].graphs[0].graph)).toContain(
+      'mul: "f32[8, 16][16, 1]cpu" = exp * 3;  exp = None',
+    );
   });
 
   it('guards on strides: a transposed input recompiles', () => {
@@ -90,19 +92,69 @@ describe('compile(fn): capture, guards, cache', () => {
     expect(maxAbsDiff(cf(x), x.mul(2))).toBe(0);
   });
 
-  it('a data-dependent read during capture is recorded as a graph break and that guard set runs eagerly', () => {
+  it('a data-dependent read splits the capture into graphs with their own compile ids (p2_graph_break)', () => {
     const f = (x: Tensor) => {
       const y = x.mul(2).add(1);
-      return y.sum().item() > 0 ? y.mul(3) : y.sub(3);
+      const z = y.tanh();
+      return z.sum().item() > 0 ? z.mul(3) : z.sub(3);
     };
     const cf = compile(f);
-    const x = randn([64], { seed: 3 });
+    const x = randn([64, 64], { seed: 3 }).abs();
     expect(maxAbsDiff(cf(x), f(x))).toBe(0);
-    expect(cf.entries[0].graph).toBeNull();
-    expect(cf.entries[0].graphBreak).toContain("item() needs the value of 'sum_1'");
-    const neg = x.abs().neg().sub(10);
+    const [entry] = cf.entries;
+    expect(entry.graphs.length).toBe(2);
+    expect(entry.graphBreaks).toEqual(["item() needs the value of 'sum_1' (data-dependent)"]);
+    const frame = cf.frameId()!;
+    const idOf = (g: { compileId: { frameId: number; frameCompileId: number } }) =>
+      `${g.compileId.frameId}/${g.compileId.frameCompileId}`;
+    expect(entry.graphs.map(idOf)).toEqual([`${frame}/0`, `${frame + 1}/0`]);
+    const first = printGraph(entry.graphs[0].graph);
+    expect(first).toContain('sum_1: "f32[][]cpu" = tanh.sum()');
+    expect(first).toContain('return (mul, add, tanh, sum_1)');
+    const second = printGraph(entry.graphs[1].graph);
+    expect(second).toContain('def forward(self, L_tanh_: "f32[64, 64][64, 1]cpu"):');
+    expect(second).toContain('mul: "f32[64, 64][64, 1]cpu" = l_tanh_ * 3;  l_tanh_ = None');
+
+    // same guards, other branch: the first graph is reused, the resume frame compiles a second graph
+    const neg = x.neg().sub(1);
     expect(maxAbsDiff(cf(neg), f(neg))).toBe(0);
+    expect(maxAbsDiff(cf(x.mul(0.5)), f(x.mul(0.5)))).toBe(0);
     expect(cf.entries.length).toBe(1);
+    expect(cf.entries[0].hits).toBe(2);
+    expect(cf.graphs.map(idOf)).toEqual([`${frame}/0`, `${frame + 1}/0`, `${frame + 1}/1`]);
+    expect(printGraph(cf.graphs[2].graph)).toContain('sub: "f32[64, 64][64, 1]cpu" = l_tanh_ - 3');
+  });
+
+  it("reading an argument's data inside the function is a graph break too", () => {
+    const f = (x: Tensor, w: Tensor) => {
+      const scale = x.toArray()[0] > 0 ? 2 : -2; // data-dependent on an input
+      return x.mul(scale).matmul(w);
+    };
+    const cf = compile(f);
+    const w = randn([3, 2], { seed: 1 });
+    const pos = randn([4, 3], { seed: 2 }).abs();
+    expect(maxAbsDiff(cf(pos, w), f(pos, w))).toBe(0);
+    expect(maxAbsDiff(cf(pos.neg(), w), f(pos.neg(), w))).toBe(0);
+    expect(cf.entries[0].graphBreaks[0]).toContain("toArray() needs the value of 'l_x_'");
+    // nothing was computed before the read, so there is no empty graph before the break
+    expect(cf.entries[0].graphs.length).toBe(1);
+    const graph = printGraph(cf.graphs[0].graph);
+    expect(graph).toContain('def forward(self, L_x_: "f32[4, 3][3, 1]cpu", L_w_: "f32[3, 2][2, 1]cpu"):');
+    expect(graph).toContain('mul: "f32[4, 3][3, 1]cpu" = l_x_ * 2');
+  });
+
+  it('returns inputs and closed-over tensors unchanged; weights become graph inputs', () => {
+    const bias = randn([3], { seed: 5 });
+    const cf = compile((x: Tensor) => [x, bias, x.add(bias)]);
+    const x = randn([2, 3], { seed: 6 });
+    const [a, b, c] = cf(x);
+    const [a2, , c2] = cf(x.mul(2));
+    expect(Array.from(a.toArray())).toEqual(Array.from(x.toArray()));
+    expect(Array.from(b.toArray())).toEqual(Array.from(bias.toArray()));
+    expect(maxAbsDiff(c, x.add(bias))).toBe(0);
+    expect(maxAbsDiff(a2, x.mul(2))).toBe(0);
+    expect(maxAbsDiff(c2, x.mul(2).add(bias))).toBe(0);
+    expect(printGraph(cf.graphs[0].graph)).toContain('L_x_: "f32[2, 3][3, 1]cpu", L_tensor_: "f32[3][1]cpu"');
   });
 
   it('uses the given backend with example inputs (the seam where lowering and codegen plug in)', () => {

@@ -40,7 +40,8 @@ export function maxAbsDiff(a: Tensor, b: Tensor): number {
   const y = b.toArray();
   let m = 0;
   for (let i = 0; i < x.length; i++) {
-    const d = Number.isNaN(x[i]) && Number.isNaN(y[i]) ? 0 : Math.abs(x[i] - y[i]);
+    // equal values (including equal infinities) and NaN against NaN count as no difference
+    const d = x[i] === y[i] || (Number.isNaN(x[i]) && Number.isNaN(y[i])) ? 0 : Math.abs(x[i] - y[i]);
     m = Math.max(m, Number.isNaN(d) ? Number.POSITIVE_INFINITY : d);
   }
   return m;

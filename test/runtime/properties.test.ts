@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cat, decompose, interpret, randn, type Tensor, traceGraph } from '../../src/runtime/index.js';
+import {
+  cat,
+  compile,
+  decompose,
+  interpret,
+  randn,
+  type Tensor,
+  traceGraph,
+} from '../../src/runtime/index.js';
 import { maxAbsDiff } from './helpers.js';
 
 const dimArb = fc.integer({ min: 1, max: 5 });
@@ -244,7 +252,7 @@ const STEPS: Step[] = [
   (x) => (x.ndim > 0 ? x.sub(x.mean(-1, true)) : x),
   (x) => (x.ndim > 0 ? x.layerNorm([x.shape[x.ndim - 1]]) : x),
   (x) => (x.ndim >= 2 ? x.transpose(0, -1).contiguous().transpose(0, -1) : x),
-  (x) => (x.ndim >= 2 ? x.matmul(x.transpose(-1, -2)).slice(-1, 0, x.shape[x.ndim - 1]) : x),
+  (x) => (x.ndim >= 2 ? x.matmul(x.transpose(-1, -2)).mul(0.1).matmul(x) : x), // keeps the shape
   (x) => x.where(x.gt(0), x.neg()),
   (x) => (x.ndim > 0 ? cat([x, x.abs()], -1).slice(-1, 0, x.shape[x.ndim - 1]) : x),
 ];
@@ -266,6 +274,34 @@ describe('recorded graphs', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('compile()', () => {
+  // a data-dependent branch: a graph break inside the program
+  const BRANCH: Step = (x) => (x.sum().item() > 0 ? x.mul(2) : x.neg());
+
+  it('compiled random programs (with graph breaks) equal eager on first and cached calls', () => {
+    fc.assert(
+      fc.property(
+        shapeArb,
+        seedArb,
+        fc.array(fc.nat(STEPS.length), { minLength: 1, maxLength: 6 }),
+        (shape, seed, steps) => {
+          const all = [...STEPS, BRANCH];
+          const program = (x: Tensor, o: Tensor) => steps.reduce((acc, s) => all[s](acc, o), x);
+          const cf = compile(program);
+          for (const k of [0, 1, 2]) {
+            const inputs = [randn(shape, { seed: seed + 2 * k }), randn(shape, { seed: seed + 2 * k + 1 })];
+            expect(maxAbsDiff(cf(inputs[0], inputs[1]), program(inputs[0], inputs[1]))).toBe(0);
+          }
+          expect(cf.entries.length).toBe(1);
+          expect(cf.entries[0].hits).toBe(2);
+          expect(cf.entries[0].graphBreaks.length).toBe(steps.filter((s) => s === STEPS.length).length);
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });

@@ -1,17 +1,22 @@
 /**
- * compile(fn): the `dynamo` stage. The first call traces fn with lazy tensors into a Graph, guarded on
- * the arguments' shapes/strides and scalar values; later calls reuse the entry whose guards pass, or
- * recompile with the failed guards as the reason. Graphs run through a pluggable backend (the
- * reference interpreter until lowering/codegen exist).
+ * compile(fn): the `dynamo` stage. A call traces fn with lazy tensors into graphs (split at graph
+ * breaks), guarded on the arguments' shapes/strides and scalar values. Later calls reuse the entry
+ * whose guards pass, or recompile with the failed guards as the reason. An entry without graph
+ * breaks runs its one graph directly; an entry with breaks re-runs fn under capture, and each
+ * segment graph is compiled once (cached by its printed form) with its own compile id, like
+ * PyTorch's resume functions. Graphs run through a pluggable backend (the reference interpreter
+ * until lowering and codegen exist).
  */
-import { type CompileId, CompilogError, isCompilogError, withCompileId } from '../../logging/index.js';
+import { type CompileId, CompilogError, withCompileId } from '../../logging/index.js';
+import type { TensorValue } from '../core/types.js';
 import { withMode } from '../dispatch/mode.js';
 import type { Graph } from '../ir/graph.js';
 import { interpret } from '../ir/interpreter.js';
-import { GraphRecorder } from '../ir/recorder.js';
+import { printGraph } from '../ir/printer.js';
 import { Tensor } from '../tensor.js';
 import { type CompileArg, checkGuards, type GuardSet, guardsFor } from './guards.js';
 import { paramNames } from './param-names.js';
+import { type Segment, Segmenter } from './segmenter.js';
 
 /** Runs a compiled graph on real tensors (the graph's placeholders, in order). */
 export type GraphRunner = (inputs: readonly Tensor[]) => Tensor[];
@@ -30,12 +35,18 @@ export interface CompileOptions {
   readonly recompileLimit?: number;
 }
 
+export interface CompiledGraph {
+  readonly compileId: CompileId;
+  readonly graph: Graph;
+}
+
 export interface CompiledEntry {
   readonly compileId: CompileId;
   readonly guards: GuardSet;
-  /** Null when capture hit a graph break: this guard set runs eagerly. */
-  readonly graph: Graph | null;
-  readonly graphBreak?: string;
+  /** The graphs the capturing call produced, in order (one unless capture hit graph breaks). */
+  readonly graphs: readonly CompiledGraph[];
+  /** Why each graph but the last ended early (`item() needs the value of 'sum_1' ...`). */
+  readonly graphBreaks: readonly string[];
   /** Guard failures (newest entry first, `0/0: ...`) that caused this compile; empty for the first. */
   readonly recompileReasons: readonly string[];
   hits: number;
@@ -46,19 +57,25 @@ export interface CompiledFunction<F extends CompilableFn> {
   readonly fn: F;
   /** Cache entries, newest first (the order guards are checked, like PyTorch's cache). */
   readonly entries: readonly CompiledEntry[];
+  /** Every graph compiled for this function, in compile order (segments after breaks included). */
+  readonly graphs: readonly CompiledGraph[];
   /** Calls that ran eagerly because the recompile limit was reached. */
   readonly limitHits: number;
   frameId(): number | undefined;
   reset(): void;
 }
 
-let nextFrameId = 0;
+/** Where each placeholder's value comes from on the fast path. */
+type Binding = { readonly arg: number } | { readonly value: TensorValue };
 
 interface Runnable {
   readonly entry: CompiledEntry;
-  readonly run: GraphRunner | null;
+  /** Set when capture saw no graph break: run this graph without re-tracing. */
+  readonly direct: { readonly run: GraphRunner; readonly bindings: readonly Binding[] } | null;
   readonly single: boolean;
 }
+
+let nextFrameId = 0;
 
 export function compile<F extends CompilableFn>(fn: F, options: CompileOptions = {}): CompiledFunction<F> {
   const backend = options.backend ?? referenceBackend;
@@ -66,6 +83,9 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
   let cache: Runnable[] = [];
   let frameId: number | undefined;
   let limitHits = 0;
+  // Segment graphs by printed form; resume frames (segments after a break) get their own frame ids.
+  let compiledGraphs = new Map<string, CompiledGraph & { run: GraphRunner }>();
+  let resumeFrames: { frameId: number; compiles: number }[] = [];
 
   const compiled = ((...args: CompileArg[]) => {
     const failures: string[] = [];
@@ -73,79 +93,87 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       const failed = checkGuards(r.entry.guards, args);
       if (failed === null) {
         r.entry.hits++;
-        return execute(r, args);
+        return r.direct === null ? trace(args, r.entry.compileId).result : runDirect(r, args);
       }
       failures.push(`${r.entry.compileId.frameId}/${r.entry.compileId.frameCompileId}: ${failed}`);
     }
     if (cache.length >= limit) {
       limitHits++;
-      return callEager(fn, args);
+      return (fn as unknown as (...a: CompileArg[]) => ReturnType<F>)(...args);
     }
     frameId ??= nextFrameId++;
+    const compileId: CompileId = { frameId, frameCompileId: cache.length };
     const names = options.argNames ?? paramNames(fn, args.length);
-    const r = capture(fn, args, names, { frameId, frameCompileId: cache.length }, failures, backend);
-    cache = [r, ...cache];
-    return execute(r, args);
+    const { segments, breaks, single, result } = trace(args, compileId);
+    const graphs = segments.map((s) => compiledGraphs.get(keyOf(s.graph, segments.indexOf(s)))!);
+    const entry: CompiledEntry = {
+      compileId,
+      guards: guardsFor(names, args),
+      graphs: graphs.map(({ compileId: id, graph }) => ({ compileId: id, graph })),
+      graphBreaks: breaks,
+      recompileReasons: failures,
+      hits: 0,
+    };
+    const direct =
+      segments.length === 1 && breaks.length === 0
+        ? {
+            run: graphs[0].run,
+            bindings: segments[0].inputs.map((v): Binding => {
+              const arg = args.indexOf(v as Tensor);
+              return arg >= 0 ? { arg } : { value: v };
+            }),
+          }
+        : null;
+    cache = [{ entry, direct, single }, ...cache];
+    return result;
   }) as unknown as CompiledFunction<F>;
 
   Object.defineProperties(compiled, {
     fn: { value: fn },
     entries: { get: () => cache.map((r) => r.entry) },
+    graphs: { get: () => [...compiledGraphs.values()].map(({ compileId, graph }) => ({ compileId, graph })) },
     limitHits: { get: () => limitHits },
     frameId: { value: () => frameId },
     reset: {
       value: () => {
         cache = [];
+        compiledGraphs = new Map();
+        resumeFrames = [];
         limitHits = 0;
       },
     },
   });
   return compiled;
 
-  function execute(r: Runnable, args: readonly CompileArg[]): ReturnType<F> {
-    if (r.run === null) return callEager(fn, args);
-    const outputs = r.run(args.filter((a): a is Tensor => a instanceof Tensor));
+  function runDirect(r: Runnable, args: readonly CompileArg[]): ReturnType<F> {
+    const inputs = r.direct!.bindings.map((b) =>
+      'arg' in b ? (args[b.arg] as Tensor) : Tensor.wrap(b.value),
+    );
+    const outputs = withCompileId(r.entry.graphs[0].compileId, () => r.direct!.run(inputs));
     return (r.single ? outputs[0] : outputs) as ReturnType<F>;
   }
-}
 
-function callEager<F extends CompilableFn>(fn: F, args: readonly CompileArg[]): ReturnType<F> {
-  return (fn as unknown as (...a: CompileArg[]) => ReturnType<F>)(...args);
-}
-
-function capture(
-  fn: CompilableFn,
-  args: readonly CompileArg[],
-  names: readonly string[],
-  compileId: CompileId,
-  recompileReasons: readonly string[],
-  backend: Backend,
-): Runnable {
-  const guards = guardsFor(names, args);
-  return withCompileId(compileId, () => {
-    const recorder = new GraphRecorder();
-    const traced = args.map((a, i) => (typeof a === 'number' ? a : recorder.input(names[i], a)));
-    let result: Tensor | readonly Tensor[];
-    try {
-      result = withMode(recorder, () =>
-        (fn as unknown as (...a: CompileArg[]) => Tensor | readonly Tensor[])(...traced),
+  /** Runs fn under the capture mode; segments are compiled on first sight and executed. */
+  function trace(args: readonly CompileArg[], entryId: CompileId) {
+    const names = options.argNames ?? paramNames(fn, args.length);
+    const argNames = new Map<TensorValue, string>();
+    args.forEach((a, i) => {
+      if (a instanceof Tensor) argNames.set(a, names[i]);
+    });
+    const segmenter = new Segmenter(argNames, (graph, inputs, index) => {
+      const compiledGraph = graphFor(graph, inputs, index, entryId);
+      return withCompileId(compiledGraph.compileId, () =>
+        compiledGraph.run(inputs.map((v) => Tensor.wrap(v))),
       );
-    } catch (err) {
-      if (isCompilogError(err) && err.code === 'E_GRAPH_BREAK') {
-        const entry: CompiledEntry = {
-          compileId,
-          guards,
-          graph: null,
-          graphBreak: err.message,
-          recompileReasons,
-          hits: 0,
-        };
-        return { entry, run: null, single: false };
-      }
-      throw err;
-    }
-    const single = !Array.isArray(result);
-    const outputs = single ? [result as Tensor] : [...(result as readonly Tensor[])];
+    });
+    const returned = withCompileId(entryId, () =>
+      withMode(segmenter, () => {
+        const traced = args.map((a) => (typeof a === 'number' ? a : Tensor.wrap(segmenter.bind(a))));
+        return (fn as unknown as (...a: CompileArg[]) => Tensor | readonly Tensor[])(...traced);
+      }),
+    );
+    const single = !Array.isArray(returned);
+    const outputs = single ? [returned as Tensor] : [...(returned as readonly Tensor[])];
     if (!outputs.every((o) => o instanceof Tensor)) {
       throw new CompilogError(
         'E_BAD_ARGUMENT',
@@ -153,10 +181,34 @@ function capture(
         'return numbers as 0-d tensors',
       );
     }
-    recorder.output(outputs);
-    const graph = recorder.graph;
-    const examples = args.filter((a): a is Tensor => a instanceof Tensor);
-    const entry: CompiledEntry = { compileId, guards, graph, recompileReasons, hits: 0 };
-    return { entry, run: backend(graph, examples), single };
-  });
+    withCompileId(entryId, () => segmenter.finish(outputs));
+    const segments: readonly Segment[] = segmenter.segments;
+    const result = (single ? outputs[0] : outputs) as ReturnType<F>;
+    return { segments, breaks: [...segmenter.breaks], single, result };
+  }
+
+  function graphFor(graph: Graph, inputs: readonly TensorValue[], index: number, entryId: CompileId) {
+    const key = keyOf(graph, index);
+    let found = compiledGraphs.get(key);
+    if (found === undefined) {
+      let compileId = entryId;
+      if (index > 0) {
+        resumeFrames[index] ??= { frameId: nextFrameId++, compiles: 0 };
+        compileId = { frameId: resumeFrames[index].frameId, frameCompileId: resumeFrames[index].compiles++ };
+      }
+      const run = withCompileId(compileId, () =>
+        backend(
+          graph,
+          inputs.map((v) => Tensor.wrap(v)),
+        ),
+      );
+      found = { compileId, graph, run };
+      compiledGraphs.set(key, found);
+    }
+    return found;
+  }
+}
+
+function keyOf(graph: Graph, index: number): string {
+  return `${index}\n${printGraph(graph)}`;
 }

@@ -26,12 +26,19 @@ export interface RecorderOptions {
     node: Node,
     reason: MaterializeReason,
   ) => Float32Array | undefined;
+  /**
+   * Called for a tensor operand that is not this recorder's own: return one of this recorder's lazy
+   * tensors (usually a new `input()`) to make it a graph input, or undefined to embed it as a constant.
+   */
+  readonly lift?: (t: TensorValue) => TensorValue | undefined;
 }
 
 export class GraphRecorder implements DispatchMode {
   readonly name = 'record';
   readonly graph = new Graph();
   private readonly constants = new WeakMap<object, Node>();
+  /** Every lazy tensor this recorder handed out, by node (placeholders and calls). */
+  readonly produced = new Map<Node, TensorValue>();
   /** When set, recorded nodes take this source instead of the stack (re-tracing keeps user lines). */
   sourceOverride: SourceLocation | undefined;
 
@@ -40,7 +47,9 @@ export class GraphRecorder implements DispatchMode {
   /** A graph input: a placeholder node and the lazy tensor user code receives for it. */
   input(argName: string, meta: TensorMeta, source?: SourceLocation): Tensor {
     const node = this.graph.placeholder(argName, plainMeta(meta), source);
-    return new Tensor({ ...node.meta, storage: null, lazy: node });
+    const t = new Tensor({ ...node.meta, storage: null, lazy: node });
+    this.produced.set(node, t);
+    return t;
   }
 
   /** Marks the values the graph returns. */
@@ -56,7 +65,9 @@ export class GraphRecorder implements DispatchMode {
     const source =
       this.sourceOverride ?? (this.options.sourceLocations === false ? undefined : userSourceLocation());
     const node = this.graph.call(op.name, args, attrs, plainMeta(meta), source);
-    return new Tensor({ ...node.meta, storage: null, lazy: node });
+    const t = new Tensor({ ...node.meta, storage: null, lazy: node });
+    this.produced.set(node, t);
+    return t;
   }
 
   materialize(t: TensorValue, reason: MaterializeReason): Float32Array | undefined {
@@ -75,6 +86,8 @@ export class GraphRecorder implements DispatchMode {
   private nodeOf(t: TensorValue): Node {
     const own = this.ownNode(t);
     if (own !== undefined) return own;
+    const lifted = this.options.lift?.(t);
+    if (lifted !== undefined) return this.nodeOf(lifted);
     if (t.storage === null) {
       throw new CompilogError(
         'E_LAZY_TENSOR',
