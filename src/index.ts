@@ -4,3 +4,5 @@ export * from './artifacts/index.js';
 export * from './logging/index.js';
 // Both layers know the rank; the logging layer's setRank/currentRank are the public ones.
 export { currentRank, setRank } from './logging/index.js';
+// The included tensor compiler: Tensor, tensor/randn/..., compile(), the graph IR.
+export * from './runtime/index.js';

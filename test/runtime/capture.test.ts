@@ -157,6 +157,16 @@ describe('compile(fn): capture, guards, cache', () => {
     expect(printGraph(cf.graphs[0].graph)).toContain('L_x_: "f32[2, 3][3, 1]cpu", L_tensor_: "f32[3][1]cpu"');
   });
 
+  it('a compiled function called inside another capture is inlined into the outer graph', () => {
+    const inner = compile((x: Tensor) => x.relu().mul(2));
+    const outer = compile((x: Tensor) => inner(x.sub(1)).sum(-1));
+    const x = randn([3, 4], { seed: 8 });
+    expect(maxAbsDiff(outer(x), x.sub(1).relu().mul(2).sum(-1))).toBe(0);
+    expect(inner.entries.length).toBe(0);
+    const ops = outer.entries[0].graphs[0].graph.nodes.filter((n) => n.kind === 'call').map((n) => n.op);
+    expect(ops).toEqual(['sub', 'relu', 'mul', 'sum']);
+  });
+
   it('uses the given backend with example inputs (the seam where lowering and codegen plug in)', () => {
     const seen: string[] = [];
     const counting: Backend = (graph, examples) => {

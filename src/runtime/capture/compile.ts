@@ -9,7 +9,7 @@
  */
 import { type CompileId, CompilogError, withCompileId } from '../../logging/index.js';
 import type { TensorValue } from '../core/types.js';
-import { withMode } from '../dispatch/mode.js';
+import { activeModes, withMode } from '../dispatch/mode.js';
 import type { Graph } from '../ir/graph.js';
 import { interpret } from '../ir/interpreter.js';
 import { printGraph } from '../ir/printer.js';
@@ -88,6 +88,10 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
   let resumeFrames: { frameId: number; compiles: number }[] = [];
 
   const compiled = ((...args: CompileArg[]) => {
+    // Called while another compiled function is being captured: inline it (PyTorch does the same).
+    if (activeModes().some((m) => m instanceof Segmenter)) {
+      return (fn as unknown as (...a: CompileArg[]) => ReturnType<F>)(...args);
+    }
     const failures: string[] = [];
     for (const r of cache) {
       const failed = checkGuards(r.entry.guards, args);
