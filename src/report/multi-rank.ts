@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TraceFileInfo } from '../artifacts/index.js';
 import { normalizeCollective } from './builder.js';
+import { FileWriter } from './file-writer.js';
 import { compactSorted, prettySorted, sortKeys } from './json-format.js';
 import { OutDir } from './out-dir.js';
 import { renderLandingPage } from './pages/landing.js';
@@ -201,6 +202,7 @@ function collectivesParity(
 
 export interface MultiRankOptions {
   plainText?: boolean;
+  writer?: FileWriter;
 }
 
 export async function writeMultiRankReport(
@@ -208,7 +210,8 @@ export async function writeMultiRankReport(
   outDir: string,
   opts: MultiRankOptions = {},
 ): Promise<MultiRankReport> {
-  const out = new OutDir(outDir);
+  const writer = opts.writer ?? new FileWriter(false);
+  const out = new OutDir(outDir, writer);
   const reports: SingleReport[] = [];
   for (const f of files) {
     const rank = f.rank ?? 0;
@@ -257,7 +260,7 @@ export async function writeMultiRankReport(
     if (!Array.isArray(list)) continue;
     for (const ev of list) {
       if (typeof ev === 'object' && ev !== null) (ev as Record<string, unknown>).pid = ranks[i];
-      chromium.write(`${events === 0 ? '[\n  ' : ',\n  '}${prettySorted(ev).replace(/\n/g, '\n  ')}`);
+      chromium.write(`${events === 0 ? '[\n' : ',\n'}${JSON.stringify(ev)}`);
       events++;
     }
   }
@@ -339,6 +342,7 @@ export async function writeMultiRankReport(
     firstDivergentCompileId,
   };
   out.write('index.html', renderLandingPage(diagnostics));
+  await out.drain();
   return { ranks: reports, diagnostics };
 }
 

@@ -1,9 +1,10 @@
 /**
- * The report's output directory: synchronous writes of each file as soon as it is produced (so nothing
+ * The report's output directory: each file is handed to the writer as soon as it is produced (so nothing
  * accumulates in memory), folders created once, and paths from trace data kept inside the directory.
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { FileWriter } from './file-writer.js';
 
 /**
  * A relative path built from trace data (artifact names, md5s, dump file names) made safe: no absolute
@@ -24,7 +25,10 @@ export class OutDir {
   bytes = 0;
   errors: string[] = [];
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    private readonly writer: FileWriter = new FileWriter(false),
+  ) {
     mkdirSync(root, { recursive: true });
     this.made.add(root);
   }
@@ -36,19 +40,23 @@ export class OutDir {
     this.made.add(d);
   }
 
-  /** Writes `rel` (already made safe); a write error is recorded, never thrown. */
-  write(rel: string, content: string | Uint8Array): boolean {
-    const abs = join(this.root, rel);
-    try {
-      this.ensureDir(abs);
-      writeFileSync(abs, content);
-      this.files++;
-      this.bytes += typeof content === 'string' ? Buffer.byteLength(content) : content.length;
-      return true;
-    } catch (e) {
-      this.errors.push(`${rel}: ${(e as Error).message}`);
-      return false;
-    }
+  /** Queues `rel` (already made safe) for writing; write errors are collected by `drain`, never thrown. */
+  write(rel: string, content: string | Uint8Array): void {
+    this.writer.write(join(this.root, rel), content);
+    this.files++;
+    this.bytes += content.length;
+  }
+
+  /** Copies a file into the report (raw.log). */
+  copy(from: string, rel: string, size: number): void {
+    this.writer.copy(from, join(this.root, rel));
+    this.files++;
+    this.bytes += size;
+  }
+
+  /** Waits for queued writes; their errors land in `errors`. */
+  async drain(): Promise<void> {
+    this.errors.push(...(await this.writer.drain()));
   }
 
   /** A file written in pieces (raw.jsonl, chromium_events.json), buffered in 1 MB batches. */

@@ -14,6 +14,7 @@ import {
   type TraceStats,
 } from '../artifacts/index.js';
 import { CompilogError } from '../logging/index.js';
+import { FileWriter } from './file-writer.js';
 import type { TlparseStats } from './model.js';
 import { type MultiRankDiagnostics, writeMultiRankReport } from './multi-rank.js';
 import { OutDir } from './out-dir.js';
@@ -145,12 +146,18 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
   setFooter({ version, options: opts.commandLine ?? `report ${path} --out ${opts.out}` });
   let reports: SingleReport[];
   let diagnostics: MultiRankDiagnostics | undefined;
-  if (mode === 'multi-rank') {
-    const r = await writeMultiRankReport(files, opts.out, { plainText: opts.plainText });
-    reports = r.ranks;
-    diagnostics = r.diagnostics;
-  } else {
-    reports = [await writeSingleReport(files[0], opts.out, { plainText: opts.plainText })];
+  const writer = new FileWriter(process.env.COMPILOG_REPORT_SYNC_WRITES !== '1');
+  try {
+    if (mode === 'multi-rank') {
+      const r = await writeMultiRankReport(files, opts.out, { plainText: opts.plainText, writer });
+      reports = r.ranks;
+      diagnostics = r.diagnostics;
+    } else {
+      reports = [await writeSingleReport(files[0], opts.out, { plainText: opts.plainText, writer })];
+    }
+  } catch (e) {
+    await writer.close();
+    throw e;
   }
   const stats = emptyStats();
   for (const r of reports) addStats(stats, r.stats);
@@ -186,7 +193,7 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
     files_written: reports.reduce((n, r) => n + r.files, 0),
     bytes_written: reports.reduce((n, r) => n + r.bytes, 0),
   };
-  const out = new OutDir(opts.out);
+  const out = new OutDir(opts.out, writer);
   out.write(
     'report.json',
     `${JSON.stringify(
@@ -207,5 +214,6 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
       2,
     )}\n`,
   );
+  await writer.close();
   return summary;
 }

@@ -1,10 +1,11 @@
 /** The report of one trace file into one folder: stream it through the builder, then write the index pages. */
-import { copyFileSync, createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { scanTraceFile, type TraceFileInfo, type TraceStats } from '../artifacts/index.js';
 import { ReportBuilder } from './builder.js';
+import { FileWriter } from './file-writer.js';
 import type { TlparseStats } from './model.js';
 import { OutDir } from './out-dir.js';
 import { distinctBreaks, renderFailuresPage } from './pages/failures-page.js';
@@ -12,6 +13,8 @@ import { renderIndexPage } from './pages/index-page.js';
 
 export interface SingleReportOptions {
   plainText?: boolean;
+  /** shared background writer (one per report run) */
+  writer?: FileWriter;
   /** write collectives_parity.json and link it (multi-rank mode) */
   parity?: boolean;
   title?: string;
@@ -45,7 +48,7 @@ export async function writeSingleReport(
   outDir: string,
   opts: SingleReportOptions = {},
 ): Promise<SingleReport> {
-  const out = new OutDir(outDir);
+  const out = new OutDir(outDir, opts.writer ?? new FileWriter(false));
   const strings = new Map<number, string>();
   const b = new ReportBuilder(out, strings, { plainText: opts.plainText });
   const problems: string[] = [];
@@ -74,11 +77,14 @@ export async function writeSingleReport(
       hasParity: opts.parity === true,
     }),
   );
-  if (file.gz)
+  if (file.gz) {
     await pipeline(createReadStream(file.path), createGunzip(), createWriteStream(join(outDir, 'raw.log')));
-  else copyFileSync(file.path, join(outDir, 'raw.log'));
-  out.files++;
-  out.bytes += stats.bytes;
+    out.files++;
+    out.bytes += stats.bytes;
+  } else {
+    out.copy(file.path, 'raw.log', stats.bytes);
+  }
+  await out.drain();
   return {
     file,
     outDir,

@@ -190,8 +190,8 @@ describe('tlparse multi-rank test variants built in temp dirs', () => {
         expect(op).not.toHaveProperty('type');
       }
     }
-    const trace = readJson(join(out, 'chromium_trace_with_runtime.json')) as Array<Record<string, never>>;
-    const xs = trace.filter((e) => e.ph === 'X' && e.cat === 'runtime') as Array<{
+    const trace = readJson(join(out, 'chromium_trace_with_runtime.json')) as Array<Record<string, unknown>>;
+    const xs = trace.filter((e) => e.ph === 'X' && e.cat === 'runtime') as unknown as Array<{
       dur: number;
       pid: number;
       args: { rank: number; graph: string; runtime_ns: number };

@@ -23,6 +23,7 @@ export function resolveStack(
 export function simplifyFilename(file: string): string {
   const lt = file.indexOf('#link-tree/');
   if (lt >= 0) return file.slice(lt + '#link-tree/'.length).split('#link-tree/')[0];
+  if (!file.includes('-seed-nspid')) return file;
   const m = /[^/]+-seed-nspid[^/]+\//.exec(file);
   return m === null ? file : file.slice(m.index + m[0].length);
 }
