@@ -211,6 +211,12 @@ export async function main(): Promise<void> {
       f(e.pino),
       `${ratio(e.pino, e.glog)}x pino speed`,
     ]);
+    rows.push([
+      `(d') glog, caller capture off -> ${label}`,
+      f(e.glogNoCaller),
+      f(e.pino),
+      `${ratio(e.pino, e.glogNoCaller)}x pino speed`,
+    ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
