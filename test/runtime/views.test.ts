@@ -97,6 +97,13 @@ describe('views share storage where PyTorch views do', () => {
     );
   });
 
+  it('expand rejects -1 in a new leading dim and fewer sizes than dims', () => {
+    expect(expectCode(() => tensor([1, 2]).expand(-1, 2), 'E_SHAPE_MISMATCH').message).toBe(
+      "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension 0",
+    );
+    expectCode(() => x.expand(3), 'E_SHAPE_MISMATCH');
+  });
+
   it('permute rejects wrong length and duplicates', () => {
     expectCode(() => x.permute(0), 'E_BAD_DIM');
     expectCode(() => x.permute(1, 1), 'E_BAD_DIM');

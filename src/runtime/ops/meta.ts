@@ -35,7 +35,7 @@ export function listAttr(v: AttrValue | undefined, name: string, op: string): re
 export function reductionDims(dim: AttrValue | undefined, rank: number): number[] {
   if (dim === null || dim === undefined) return [...Array(rank).keys()];
   const list = typeof dim === 'number' ? [dim] : (listAttr(dim, 'dim', 'reduction') as number[]);
-  const dims = list.map((d) => normalizeDim(d, rank)).filter((d) => d < rank || rank > 0);
+  const dims = list.map((d) => normalizeDim(d, rank));
   const seen = new Set<number>();
   for (const d of dims) {
     if (seen.has(d)) throw badArgument(`dim ${d} appears multiple times in the list of dims`);

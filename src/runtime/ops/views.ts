@@ -113,6 +113,11 @@ const expand = viewOp('expand', (x, attrs) => {
   const shape: number[] = [];
   const strides: number[] = [];
   size.forEach((want, i) => {
+    if (i < lead && want === -1) {
+      throw shapeMismatch(
+        `The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension ${i}`,
+      );
+    }
     const have = i >= lead ? x.shape[i - lead] : 1;
     const target = want === -1 && i >= lead ? have : want;
     if (have !== target && have !== 1) {
