@@ -4,6 +4,7 @@ export {
   type CompilableFn,
   type CompiledEntry,
   type CompiledFunction,
+  type CompiledGraph,
   type CompileOptions,
   compile,
   type GraphRunner,
@@ -18,3 +19,4 @@ export {
   guardsFor,
 } from './guards.js';
 export { paramNames } from './param-names.js';
+export { type Segment, Segmenter } from './segmenter.js';
