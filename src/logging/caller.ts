@@ -23,7 +23,8 @@ export interface CallerInfo {
 }
 
 const UNKNOWN: CallerInfo = { pathname: '<unknown>', display: '<unknown>', line: 0, funcName: '<unknown>' };
-const cache = new Map<string, CallerInfo>();
+/** file -> character position -> resolved caller. */
+const cache = new Map<string, Map<number, CallerInfo>>();
 const MAX_CACHE = 4096;
 
 const rawCallSites = (_: Error, sites: NodeJS.CallSite[]): NodeJS.CallSite[] => sites;
@@ -43,17 +44,30 @@ export function captureCaller(skip: SkipFrame): CallerInfo {
     Error.prepareStackTrace = prepare;
     Error.stackTraceLimit = limit;
   }
+  return callerFromSites(sites, prepare);
+}
+
+/** The CallerInfo of the first raw CallSite in `sites` (what a capture with the raw prepareStackTrace returns). */
+export function callerFromSites(sites: unknown, prepare: Prepare = Error.prepareStackTrace): CallerInfo {
   if (!Array.isArray(sites) || sites.length === 0) return UNKNOWN;
-  const site = sites[0] as NodeJS.CallSite;
+  const site = sites[0] as NodeJS.CallSite & { getPosition?: () => number };
   const file = site.getFileName() ?? site.getScriptNameOrSourceURL() ?? '<anonymous>';
-  const line = site.getLineNumber() ?? 0;
-  const column = site.getColumnNumber() ?? 0;
-  const key = `${file}:${line}:${column}`;
-  let info = cache.get(key);
-  if (info === undefined) {
-    info = resolveSite(site, file, line, column, prepare);
+  // The character offset is one lookup; line and column each cost a line-table search, so they are computed
+  // only on a cache miss.
+  const position = typeof site.getPosition === 'function' ? site.getPosition() : -1;
+  let byPosition = cache.get(file);
+  if (byPosition === undefined) {
     if (cache.size >= MAX_CACHE) cache.clear();
-    cache.set(key, info);
+    byPosition = new Map();
+    cache.set(file, byPosition);
+  }
+  let info = position < 0 ? undefined : byPosition.get(position);
+  if (info === undefined) {
+    info = resolveSite(site, file, site.getLineNumber() ?? 0, site.getColumnNumber() ?? 0, prepare);
+    if (position >= 0) {
+      if (byPosition.size >= MAX_CACHE) byPosition.clear();
+      byPosition.set(position, info);
+    }
   }
   return info;
 }

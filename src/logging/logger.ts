@@ -16,13 +16,17 @@ export type LogMethod = (message: LogMessage, fields?: LogFields | Error) => voi
 // biome-ignore lint/complexity/noBannedTypes: the stack-trace API takes any function as the frame to skip.
 export type SkipFrame = Function;
 
-/** Emits one record; `skip` is the outermost compilog frame, so the caller's file:line is the next frame. */
+/**
+ * Emits one record. `skip` is the outermost compilog frame, so the caller's file:line is the next frame; `site`
+ * is that frame's raw V8 CallSite when the enabled method already captured it (undefined otherwise).
+ */
 export type EmitFn = (
   logger: LoggerCore,
   level: number,
   message: LogMessage,
   fields: LogFields | Error | undefined,
   skip: SkipFrame,
+  site: unknown,
 ) => void;
 
 /** The one shared no-op every disabled method points to (the same object everywhere keeps call sites monomorphic). */
@@ -107,7 +111,7 @@ export function createLogger(name: string): LoggerCore {
     artifact: undefined,
     threshold: Number.POSITIVE_INFINITY,
     formatterCache: undefined,
-    methodCache: [undefined, undefined, undefined, undefined, undefined, undefined],
+    methodCache: new Array<LogMethod | undefined>(2 * (LEVELS.length + 1)).fill(undefined),
     isEnabledFor,
   };
   installPending(logger);
@@ -134,7 +138,7 @@ export function createArtifactLogger(name: string, artifact: string): ArtifactLo
   fields.artifact = artifact;
   fields.threshold = Number.POSITIVE_INFINITY;
   fields.formatterCache = undefined;
-  fields.methodCache = [undefined, undefined, undefined, undefined, undefined, undefined];
+  fields.methodCache = new Array<LogMethod | undefined>(2 * (LEVELS.length + 1)).fill(undefined);
   fields.isEnabledFor = isEnabledFor;
   fields.callDebug = noop;
   installPending(call);
@@ -150,7 +154,7 @@ export function installPending(logger: LoggerCore): void {
   for (const [key, level] of LEVELS) {
     const stub: LogMethod = (message, fields) => {
       hooks.ensureInit();
-      if (level >= logger.threshold) hooks.emit(logger, level, message, fields, stub);
+      if (level >= logger.threshold) hooks.emit(logger, level, message, fields, stub, undefined);
     };
     logger[key] = stub;
   }
@@ -159,38 +163,74 @@ export function installPending(logger: LoggerCore): void {
     const call = logger;
     call.callDebug = (message, fields) => {
       hooks.ensureInit();
-      if (DEBUG >= call.threshold) hooks.emit(call, DEBUG, message, fields, call);
+      if (DEBUG >= call.threshold) hooks.emit(call, DEBUG, message, fields, call, undefined);
     };
   }
 }
 
-/** Points each method at the shared noop or at this logger's emitting closure for that level. */
-export function installMethods(logger: LoggerCore, threshold: number): void {
+/**
+ * Points each method at the shared noop or at this logger's emitting closure for that level. `withCaller`: the
+ * active format shows the caller's file:line, so the closure captures it.
+ */
+export function installMethods(logger: LoggerCore, threshold: number, withCaller: boolean): void {
   logger.threshold = threshold;
+  const offset = withCaller ? LEVELS.length + 1 : 0;
   for (let i = 0; i < LEVELS.length; i++) {
     const [key, level] = LEVELS[i]!;
-    logger[key] = level >= threshold ? enabledMethod(logger, i, level) : noop;
+    logger[key] = level >= threshold ? enabledMethod(logger, i + offset, level, withCaller) : noop;
   }
   logger.warn = logger.warning;
   if (isArtifactLogger(logger)) {
-    logger.callDebug = DEBUG >= threshold ? enabledCall(logger) : noop;
+    logger.callDebug = DEBUG >= threshold ? enabledCall(logger, LEVELS.length + offset, withCaller) : noop;
   }
 }
 
-function enabledMethod(logger: LoggerCore, index: number, level: number): LogMethod {
+const rawCallSites = (_: Error, sites: unknown[]): unknown[] => sites;
+
+// The caller's stack frame is captured right here, in the closure the user called, not deeper in the emitter:
+// V8 summarises every frame it walks (expensive for optimised frames), so walking only this one frame before
+// the caller's measured ~30% cheaper (2.2 vs 3.1 µs). The code is inline on purpose (a helper adds a frame).
+
+function enabledMethod(logger: LoggerCore, index: number, level: number, withCaller: boolean): LogMethod {
   const cached = logger.methodCache[index];
   if (cached !== undefined) return cached;
-  const method: LogMethod = (message, fields) => hooks.emit(logger, level, message, fields, method);
+  const method: LogMethod = withCaller
+    ? (message, fields) => {
+        const limit = Error.stackTraceLimit;
+        const prepare = Error.prepareStackTrace;
+        Error.stackTraceLimit = 1;
+        Error.prepareStackTrace = rawCallSites;
+        const holder: { stack?: unknown } = {};
+        Error.captureStackTrace(holder, method);
+        const sites = holder.stack;
+        Error.prepareStackTrace = prepare;
+        Error.stackTraceLimit = limit;
+        hooks.emit(logger, level, message, fields, method, sites);
+      }
+    : (message, fields) => hooks.emit(logger, level, message, fields, method, undefined);
   logger.methodCache[index] = method;
   return method;
 }
 
-function enabledCall(logger: ArtifactLoggerCore): LogMethod {
-  const cached = logger.methodCache[5];
+function enabledCall(logger: ArtifactLoggerCore, index: number, withCaller: boolean): LogMethod {
+  const cached = logger.methodCache[index];
   if (cached !== undefined) return cached;
   // The frame to skip is the callable itself: the caller's file:line is the line that called `graphCode(...)`.
-  const method: LogMethod = (message, fields) => hooks.emit(logger, DEBUG, message, fields, logger);
-  logger.methodCache[5] = method;
+  const method: LogMethod = withCaller
+    ? (message, fields) => {
+        const limit = Error.stackTraceLimit;
+        const prepare = Error.prepareStackTrace;
+        Error.stackTraceLimit = 1;
+        Error.prepareStackTrace = rawCallSites;
+        const holder: { stack?: unknown } = {};
+        Error.captureStackTrace(holder, logger);
+        const sites = holder.stack;
+        Error.prepareStackTrace = prepare;
+        Error.stackTraceLimit = limit;
+        hooks.emit(logger, DEBUG, message, fields, logger, sites);
+      }
+    : (message, fields) => hooks.emit(logger, DEBUG, message, fields, logger, undefined);
+  logger.methodCache[index] = method;
   return method;
 }
 

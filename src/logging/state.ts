@@ -12,7 +12,7 @@
  * Registrations made later re-resolve the settings (a late subsystem named in TORCH_LOGS is picked up).
  */
 import { chalkStderr } from 'chalk';
-import { captureCaller } from './caller.js';
+import { callerFromSites, captureCaller } from './caller.js';
 import { preciseNow } from './clock.js';
 import { type CompileId, currentTraceId, formatTraceId } from './compile-context.js';
 import { CompilogError } from './errors.js';
@@ -181,7 +181,7 @@ function afterCreate(logger: LoggerCore): void {
       // A qualified name in TORCH_LOGS may only now exist.
       if (resolveSettings()) applyAll();
     }
-    installMethods(logger, thresholdOf(logger));
+    installMethods(logger, thresholdOf(logger), withCaller());
   } else scheduleInit();
 }
 
@@ -236,9 +236,14 @@ function thresholdOf(logger: LoggerCore): number {
   return levelFor(logger.name);
 }
 
+/** Whether enabled methods capture the caller's frame (the active format shows it). */
+function withCaller(): boolean {
+  return output?.needsCaller ?? true;
+}
+
 function applyAll(): void {
-  for (const logger of loggers.values()) installMethods(logger, thresholdOf(logger));
-  for (const logger of artifactLoggers.values()) installMethods(logger, thresholdOf(logger));
+  for (const logger of loggers.values()) installMethods(logger, thresholdOf(logger), withCaller());
+  for (const logger of artifactLoggers.values()) installMethods(logger, thresholdOf(logger), withCaller());
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -312,8 +317,8 @@ function resolveSettings(): boolean {
 function onRegistryChange(): void {
   if (!initialized || resolving) return;
   resolveSettings();
-  applyAll();
   output = buildOutput();
+  applyAll();
 }
 
 /**
@@ -506,6 +511,7 @@ function emit(
   message: LogMessage,
   fields: LogFields | Error | undefined,
   skip: SkipFrame,
+  site: unknown,
 ): void {
   try {
     const out = output;
@@ -534,7 +540,11 @@ function emit(
       time: overrides.now === undefined ? preciseNow() : overrides.now(),
       artifact: logger.artifact,
       traceId,
-      caller: out.needsCaller ? captureCaller(skip) : undefined,
+      caller: out.needsCaller
+        ? site !== undefined
+          ? callerFromSites(site)
+          : captureCaller(skip)
+        : undefined,
       error,
       fields: extra,
       pid: overrides.pid ?? process.pid,
