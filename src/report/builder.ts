@@ -423,10 +423,18 @@ export class ReportBuilder {
         source: src,
       });
     }
+    // keep only what the index needs: real metrics records are ~30 KB each
+    const slim: CompilationMetricsMeta = {
+      fail_type: m.fail_type,
+      graph_op_count: m.graph_op_count,
+      restart_reasons: m.restart_reasons,
+      entire_frame_compile_time_s: m.entire_frame_compile_time_s,
+    };
     const list = this.metricsIndex.get(ckey) ?? [];
-    list.push(m);
+    list.push(slim);
     this.metricsIndex.set(ckey, list);
-    this.metrics.push({ key, dir, url: path, m });
+    this.metrics.push({ key, dir, url: path, m: slim });
+    this.extras.delete(ckey); // shown on this page (tlparse drops them here too)
   }
 
   private collectRankFacts(env: TraceEnvelope, payload: PayloadView, dir: string): void {
@@ -481,10 +489,11 @@ export class ReportBuilder {
       this.insertStack(this.unknownStackTrie, d.stack, env.stack, null, false);
     if (env.kinds.includes('chromium_event') && payload !== null) {
       // written as logged (valid JSON, checked here) rather than re-serialized: same events, much faster
-      const text = payload.text();
+      const bytes = payload.bytes();
       try {
-        JSON.parse(text);
-        this.chromium.write(this.chromiumEvents === 0 ? `[\n${text}` : `,\n${text}`);
+        JSON.parse(bytes.toString('utf8'));
+        this.chromium.write(this.chromiumEvents === 0 ? '[\n' : ',\n');
+        this.chromium.writeBytes(bytes);
         this.chromiumEvents++;
       } catch {
         // tlparse skips a chromium event whose payload is not JSON (a cut line); the md5 counter shows it

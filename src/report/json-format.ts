@@ -1,14 +1,37 @@
 /** JSON the way tlparse's serde_json writes it: object keys sorted, `to_string_pretty` = 2-space indent. */
 
+/**
+ * Sorts object keys at every level. Works in place where it can (callers pass freshly parsed JSON) and
+ * only rebuilds objects whose keys are out of order.
+ */
 export function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (typeof v === 'object' && v !== null) {
-    const o = v as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(o).sort()) out[k] = sortKeys(o[k]);
-    return out;
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x === 'object' && x !== null) v[i] = sortKeys(x);
+    }
+    return v;
   }
-  return v;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  let sorted = true;
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) {
+    for (const k of keys) {
+      const x = o[k];
+      if (typeof x === 'object' && x !== null) o[k] = sortKeys(x);
+    }
+    return o;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys.sort()) out[k] = sortKeys(o[k]);
+  return out;
 }
 
 export function compactSorted(v: unknown): string {

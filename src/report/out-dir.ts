@@ -72,8 +72,8 @@ export class OutDir {
 
 export class StreamFile {
   private readonly fd: number;
-  private parts: string[] = [];
-  private pending = 0;
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
 
   constructor(
     readonly path: string,
@@ -83,19 +83,35 @@ export class StreamFile {
   }
 
   write(s: string): void {
-    this.parts.push(s);
-    this.pending += s.length;
-    if (this.pending > 1 << 20) this.flush();
+    if (this.used + s.length * 3 > this.buf.length) this.flush();
+    if (s.length * 3 > this.buf.length) {
+      this.writeAll(Buffer.from(s));
+      return;
+    }
+    this.used += this.buf.write(s, this.used, 'utf8');
+  }
+
+  /** Appends bytes (copied: `b` may be a view of a reused buffer). */
+  writeBytes(b: Uint8Array): void {
+    if (this.used + b.length > this.buf.length) this.flush();
+    if (b.length > this.buf.length) {
+      this.writeAll(b);
+      return;
+    }
+    this.buf.set(b, this.used);
+    this.used += b.length;
+  }
+
+  private writeAll(b: Uint8Array): void {
+    let off = 0;
+    while (off < b.length) off += writeSync(this.fd, b, off);
+    this.onBytes(b.length);
   }
 
   flush(): void {
-    if (this.parts.length === 0) return;
-    const buf = Buffer.from(this.parts.join(''));
-    this.parts = [];
-    this.pending = 0;
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off);
-    this.onBytes(buf.length);
+    if (this.used === 0) return;
+    this.writeAll(this.buf.subarray(0, this.used));
+    this.used = 0;
   }
 
   close(): void {
