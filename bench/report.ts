@@ -63,7 +63,10 @@ function measureChild(args: string[]): { run: ChildRun; stdout: string } {
         process.execPath,
         [
           '--import',
-          'data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write(`\\nMaximum resident set size (kbytes): ${u.maxRSS}\\nUser time (seconds): ${u.userCPUTime/1e6}\\nSystem time (seconds): ${u.systemCPUTime/1e6}\\n`)})',
+          // the child reports its own peak RSS and CPU times on exit, in /usr/bin/time -v's words
+          'data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write(' +
+            '"\\nMaximum resident set size (kbytes): "+u.maxRSS+"\\nUser time (seconds): "+u.userCPUTime/1e6+' +
+            '"\\nSystem time (seconds): "+u.systemCPUTime/1e6+"\\n")})',
           ...args,
         ],
         { encoding: 'utf8', maxBuffer: 1 << 26 },

@@ -111,7 +111,10 @@ export class FileWriter {
 
   /** Queues a file write. `content` may be a view of a reused buffer: it is copied before returning. */
   write(abs: string, content: string | Uint8Array): void {
-    if (this.worker === null) return this.writeSync(abs, content);
+    if (this.worker === null) {
+      this.writeSync(abs, content);
+      return;
+    }
     const len = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
     if (len > RING / 2) {
       // too big for the ring: hand over a copy (rare: multi-MB payloads)
