@@ -274,8 +274,13 @@ function initialize(): void {
   configureOutput();
   const raw = env().TORCH_LOGS;
   if (raw !== undefined) source = { kind: 'env', value: raw };
-  const ok = resolveSettings();
-  applyAll();
+  let ok = false;
+  try {
+    ok = resolveSettings();
+  } finally {
+    // Even if resolution failed unexpectedly, loggers leave the pending state and use the defaults.
+    applyAll();
+  }
   if (!ok && envError !== undefined) throw envError;
 }
 
