@@ -1,0 +1,22 @@
+// The compiler backend: lowering (aot), fusion and scheduling (inductor), code generation, the kernel
+// cache and execution (runtime). Pipeline order: lower -> buffers -> fusion -> schedule -> codegen -> execute.
+export {
+  type BackendMetrics,
+  backendMetrics,
+  CODEGEN_VERSION,
+  type CompileGraphOptions,
+  compileGraph,
+  graphKey,
+  inductorBackend,
+  makeInductorBackend,
+} from './compile-graph.js';
+export { CompiledProgram, type KernelTimes } from './execute.js';
+export {
+  type CacheLookup,
+  defaultCacheDir,
+  defaultKernelCache,
+  KernelCache,
+  type KernelCacheOptions,
+  type ModuleSpec,
+} from './kernel-cache.js';
+export { type LoweredGraph, lowerGraph, printLowered } from './lower.js';
