@@ -1,5 +1,6 @@
 // The included tensor compiler's public surface. Other folders import only this file.
 
+export * from './backend/index.js';
 export * from './capture/index.js';
 export { Xoshiro128 } from './core/random.js';
 export { broadcastShapes, contiguousStrides, isContiguous, numel } from './core/shape.js';

@@ -12,6 +12,7 @@ import type { ExprTemplate } from '../kernels/elementwise.js';
 import { planMatmul } from '../ops/matmul.js';
 import { reductionDims } from '../ops/meta.js';
 import { getOp } from '../ops/op-table.js';
+import { BRANCHLESS } from './expressions.js';
 
 /** Where data lives: a graph input (placeholder or constant, by position) or a computed buffer. */
 export type Root =
@@ -182,7 +183,13 @@ export function buildBuffers(graph: Graph, live: readonly Node[]): BufferGraph {
         buf = { ...base, kind: 'pointwise', shape: node.meta.shape, expr: identity, inlinable: true };
         break;
       default:
-        buf = { ...base, kind: 'pointwise', shape: node.meta.shape, expr: op.expr, inlinable: true };
+        buf = {
+          ...base,
+          kind: 'pointwise',
+          shape: node.meta.shape,
+          expr: BRANCHLESS[node.op] ?? op.expr,
+          inlinable: true,
+        };
     }
     bufs.push(buf);
     bufOf.set(node, buf);
