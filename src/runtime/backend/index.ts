@@ -1,5 +1,7 @@
 // The compiler backend: lowering (aot), fusion and scheduling (inductor), code generation, the kernel
 // cache and execution (runtime). Pipeline order: lower -> buffers -> fusion -> schedule -> codegen -> execute.
+
+export type { Access, Buf, BufferGraph, OperandRef, Root } from './buffers.js';
 export {
   type BackendMetrics,
   backendMetrics,
@@ -11,6 +13,7 @@ export {
   makeInductorBackend,
 } from './compile-graph.js';
 export { CompiledProgram, type KernelTimes } from './execute.js';
+export type { FusionOptions, FusionResult, Group, GroupKind } from './fusion.js';
 export {
   type CacheLookup,
   defaultCacheDir,
@@ -20,3 +23,5 @@ export {
   type ModuleSpec,
 } from './kernel-cache.js';
 export { type LoweredGraph, lowerGraph, printLowered } from './lower.js';
+export { type GraphPlan, planGraph } from './plan.js';
+export type { Schedule, Slot } from './schedule.js';
