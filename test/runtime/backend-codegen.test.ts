@@ -1,0 +1,163 @@
+/**
+ * Generated code (golden output_code with stable names), the kernel cache (memory, disk, corrupt and
+ * unwritable directories), execution checks, and the backend behind compile(fn).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CompilogError } from '../../src/logging/index.js';
+import {
+  compile,
+  compileGraph,
+  defaultCacheDir,
+  graphKey,
+  inductorBackend,
+  KernelCache,
+  randn,
+  type Tensor,
+  traceGraph,
+} from '../../src/runtime/index.js';
+import { expectClose } from './backend-helpers.js';
+
+const GOLDEN = resolve(import.meta.dirname, 'fixtures/backend-output-code.golden.js');
+
+const x = randn([6, 8], { seed: 1 });
+const w = randn([5, 8], { seed: 2 });
+const program = (a: Tensor, b: Tensor): Tensor[] => {
+  const h = a.matmul(b.transpose(0, 1)).add(1).relu();
+  return [h.softmax(-1), h.sum(0), a.transpose(0, 1).exp()];
+};
+const graph = () => traceGraph(program as never, [x, w], { sourceLocations: false, names: ['x', 'w'] });
+
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'compilog-cache-test-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('generated code', () => {
+  it('output_code is stable: golden file (UPDATE_GOLDEN=1 rewrites it)', () => {
+    const compiled = compileGraph(graph(), { cache: false });
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, compiled.spec.source);
+    expect(compiled.spec.source).toBe(readFileSync(GOLDEN, 'utf8'));
+    expect(compiled.spec.kernels.map((k) => k.name)).toEqual([
+      'js_mm_fused_add_matmul_relu_0',
+      'js_red_fused_amax_div_exp_sub_sum_1',
+      'js_red_sum_2',
+      'js_poi_exp_3',
+    ]);
+  });
+
+  it('runs and matches eager, with outputs that are views of inputs or buffers', () => {
+    const compiled = compileGraph(graph(), { cache: false });
+    const got = compiled.run([x, w]);
+    const want = program(x, w);
+    got.forEach((t, i) => expectClose(t, want[i], 2e-5));
+    const view = compileGraph(traceGraph(((a: Tensor) => a.transpose(0, 1)) as never, [x]), { cache: false });
+    const [t] = view.run([x]);
+    expect(t.storage).toBe(x.storage);
+    expect([...t.strides]).toEqual([1, 8]);
+  });
+
+  it('refuses inputs of another layout with E_BAD_ARGUMENT', () => {
+    const compiled = compileGraph(graph(), { cache: false });
+    const err = (() => {
+      try {
+        compiled.run([randn([6, 9], { seed: 1 }), w]);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(CompilogError);
+    expect((err as CompilogError).code).toBe('E_BAD_ARGUMENT');
+    expect((err as CompilogError).message).toContain("input 'x' has shape [6, 9]");
+  });
+
+  it('times each kernel launch when asked', () => {
+    const compiled = compileGraph(graph(), { cache: false, timing: true });
+    compiled.run([x, w]);
+    compiled.run([x, w]);
+    expect(compiled.kernelTimes.map((k) => k.calls)).toEqual([2, 2, 2, 2]);
+    expect(compiled.kernelTimes.every((k) => k.totalMs >= 0)).toBe(true);
+  });
+});
+
+describe('kernel cache', () => {
+  it('misses, then hits in memory, then on disk from a fresh in-memory cache', () => {
+    const dir = tempDir();
+    const first = new KernelCache({ dir });
+    const a = compileGraph(graph(), { cache: first });
+    expect(a.metrics.cache_state).toBe('miss');
+    const b = compileGraph(graph(), { cache: first });
+    expect([b.metrics.cache_state, b.metrics.cache_source]).toEqual(['hit', 'memory']);
+    const fresh = new KernelCache({ dir });
+    const c = compileGraph(graph(), { cache: fresh });
+    expect([c.metrics.cache_state, c.metrics.cache_source]).toEqual(['hit', 'disk']);
+    expect(c.spec.source).toBe(a.spec.source);
+    expect(fresh.stats).toEqual({ memoryHits: 0, diskHits: 1, misses: 0 });
+    const key = graphKey(graph(), true);
+    expect(readdirSync(join(dir, key.slice(0, 2))).sort()).toEqual([`${key}.js`, `${key}.json`]);
+    c.run([x, w]).forEach((t, i) => expectClose(t, a.run([x, w])[i], 0));
+  });
+
+  it('a different graph is a different key', () => {
+    const other = traceGraph(program as never, [randn([3, 8]), w], {
+      sourceLocations: false,
+      names: ['x', 'w'],
+    });
+    expect(graphKey(other, true)).not.toBe(graphKey(graph(), true));
+    expect(graphKey(graph(), false)).not.toBe(graphKey(graph(), true));
+  });
+
+  it('treats a corrupt entry as a miss and recompiles', () => {
+    const dir = tempDir();
+    compileGraph(graph(), { cache: new KernelCache({ dir }) });
+    const key = graphKey(graph(), true);
+    writeFileSync(join(dir, key.slice(0, 2), `${key}.json`), '{"key": "truncated');
+    const again = compileGraph(graph(), { cache: new KernelCache({ dir }) });
+    expect(again.metrics.cache_state).toBe('miss');
+    again.run([x, w]).forEach((t, i) => expectClose(t, program(x, w)[i], 2e-5));
+  });
+
+  it('still compiles when the cache directory cannot be written', () => {
+    const dir = tempDir();
+    const file = join(dir, 'not-a-dir');
+    writeFileSync(file, 'x');
+    const cache = new KernelCache({ dir: file });
+    const compiled = compileGraph(graph(), { cache });
+    expect(compiled.metrics.cache_state).toBe('miss');
+    expect(compileGraph(graph(), { cache }).metrics.cache_source).toBe('memory');
+  });
+
+  it('defaults to $COMPILOG_CACHE_DIR, else a per-user directory under the temp dir', () => {
+    const saved = process.env.COMPILOG_CACHE_DIR;
+    try {
+      process.env.COMPILOG_CACHE_DIR = '/some/where';
+      expect(defaultCacheDir()).toBe('/some/where');
+      delete process.env.COMPILOG_CACHE_DIR;
+      expect(defaultCacheDir()).toMatch(/compilog-cache-\w+$/);
+    } finally {
+      if (saved === undefined) delete process.env.COMPILOG_CACHE_DIR;
+      else process.env.COMPILOG_CACHE_DIR = saved;
+    }
+  });
+});
+
+describe('compile(fn) with the inductor backend', () => {
+  it('runs compiled, reuses the entry, and recompiles for a new shape', () => {
+    const fn = (a: Tensor, b: Tensor) => a.add(b).mul(2).softmax(-1);
+    const compiled = compile(fn, { backend: inductorBackend });
+    const y = randn([6, 8], { seed: 9 });
+    expectClose(compiled(x, y), fn(x, y), 2e-5);
+    expectClose(compiled(x, y), fn(x, y), 2e-5);
+    const x2 = randn([3, 8], { seed: 3 });
+    const y2 = randn([3, 8], { seed: 4 });
+    expectClose(compiled(x2, y2), fn(x2, y2), 2e-5);
+    expect(compiled.entries).toHaveLength(2);
+  });
+});
