@@ -1,7 +1,16 @@
 // The included tensor compiler's public surface. Other folders import only this file.
 
+import { backendMetrics, inductorBackend } from './backend/index.js';
+import { setDefaultBackend, setMetricsProvider } from './capture/index.js';
+
 export * from './backend/index.js';
 export * from './capture/index.js';
+
+// compile(fn) uses the generated-code backend unless told otherwise (PyTorch's default is inductor), and each
+// compile's compilation_metrics carries the backend's figures.
+setDefaultBackend(inductorBackend);
+setMetricsProvider(backendMetrics);
+
 export { Xoshiro128 } from './core/random.js';
 export { broadcastShapes, contiguousStrides, isContiguous, numel } from './core/shape.js';
 export type {

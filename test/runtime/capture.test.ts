@@ -30,7 +30,7 @@ describe('compile(fn): capture, guards, cache', () => {
     expect(cf.entries[0].hits).toBe(1);
     expect(first.length).toBe(2);
     first.forEach((t, i) => {
-      expect(maxAbsDiff(t, f(x, y)[i])).toBe(0);
+      expect(maxAbsDiff(t, f(x, y)[i])).toBeLessThan(1e-5);
     });
     expect(second[0].isLazy).toBe(false);
     expect(printGraph(cf.entries[0].graphs[0].graph)).toContain(
@@ -38,8 +38,45 @@ describe('compile(fn): capture, guards, cache', () => {
     );
   });
 
-  it("recompiles on shape and scalar changes with PyTorch's reasons (the p3_recompile sequence)", () => {
+  it("recompiles like PyTorch's p3_recompile: automatic dynamic after a size change, then a scalar change", () => {
     const cf = compile((x: Tensor, n: number) => x.exp().mul(n).softmax(-1));
+    for (const shape of [
+      [8, 16],
+      [8, 32],
+      [8, 64],
+      [16, 64],
+    ]) {
+      const x = randn(shape, { seed: 1 });
+      expect(maxAbsDiff(cf(x, 2), x.exp().mul(2).softmax(-1))).toBeLessThan(1e-5);
+    }
+    const x = randn([8, 16], { seed: 2 });
+    expect(maxAbsDiff(cf(x, 3), x.exp().mul(3).softmax(-1))).toBeLessThan(1e-5);
+    const frame = cf.frameId()!;
+    // [8, 64] reuses 0/1, whose dim 1 became dynamic: the same compile ids as PyTorch's trace
+    expect(ids(cf)).toEqual([3, 2, 1, 0].map((i) => `${frame}/${i}`));
+    const entries = [...cf.entries].reverse();
+    const reasons = entries.map((e) => e.recompileReasons);
+    expect(reasons[0]).toEqual([]);
+    expect(reasons[1]).toEqual([`${frame}/0: tensor 'x' size mismatch at index 1. expected 16, actual 32`]);
+    expect(reasons[2]).toEqual([
+      `${frame}/1: tensor 'x' size mismatch at index 0. expected 8, actual 16`,
+      `${frame}/0: tensor 'x' size mismatch at index 0. expected 8, actual 16`,
+    ]);
+    expect(reasons[3]).toEqual([`${frame}/2: n == 2`, `${frame}/1: n == 2`, `${frame}/0: n == 2`]);
+    expect(entries.map((e) => e.symbols)).toEqual([[], ['s27'], ['s77', 's27'], ['s77', 's27']]);
+    expect(entries[1].hits).toBe(1);
+    expect(formatGuards(entries[1].guards)).toContain('size=[8, None], stride=[None, 1])');
+    expect(formatGuards(entries[1].guards)).toContain(
+      "+- LAMBDA_GUARD: L['x'].stride()[0] == L['x'].size()[1]",
+    );
+    expect(formatGuards(entries[1].guards)).toContain("+- LAMBDA_GUARD: 2 <= L['x'].size()[1]");
+    expect(printGraph(cf.entries[0].graphs[0].graph)).toContain(
+      'mul: "f32[8, 16][16, 1]cpu" = exp * 3;  exp = None',
+    );
+  });
+
+  it('with dynamic: false every new size is a recompile (static shapes)', () => {
+    const cf = compile((x: Tensor, n: number) => x.exp().mul(n).softmax(-1), { dynamic: false });
     for (const shape of [
       [8, 16],
       [8, 32],
@@ -48,26 +85,19 @@ describe('compile(fn): capture, guards, cache', () => {
     ]) {
       cf(randn(shape, { seed: 1 }), 2);
     }
-    const x = randn([8, 16], { seed: 2 });
-    expect(maxAbsDiff(cf(x, 3), x.exp().mul(3).softmax(-1))).toBe(0);
     const frame = cf.frameId()!;
-    expect(ids(cf)).toEqual([4, 3, 2, 1, 0].map((i) => `${frame}/${i}`));
-    const reasons = [...cf.entries].reverse().map((e) => e.recompileReasons);
-    expect(reasons[0]).toEqual([]);
-    expect(reasons[1]).toEqual([`${frame}/0: tensor 'x' size mismatch at index 1. expected 16, actual 32`]);
-    expect(reasons[3][0]).toBe(`${frame}/2: tensor 'x' size mismatch at index 0. expected 8, actual 16`);
-    // the scalar guard fails on the entry that matches the shape
-    expect(reasons[4]).toContain(`${frame}/0: n == 2`);
-    expect(printGraph(cf.entries[0].graphs[0].graph)).toContain(
-      'mul: "f32[8, 16][16, 1]cpu" = exp * 3;  exp = None',
+    expect(ids(cf)).toEqual([3, 2, 1, 0].map((i) => `${frame}/${i}`));
+    expect(cf.entries[1].recompileReasons[0]).toBe(
+      `${frame}/1: tensor 'x' size mismatch at index 1. expected 32, actual 64`,
     );
+    expect(cf.entries.every((e) => e.symbols.length === 0)).toBe(true);
   });
 
   it('guards on strides: a transposed input recompiles', () => {
     const cf = compile((x: Tensor) => x.add(1));
     cf(randn([4, 4], { seed: 1 }));
     const t = randn([4, 4], { seed: 1 }).t();
-    expect(maxAbsDiff(cf(t), t.add(1))).toBe(0);
+    expect(maxAbsDiff(cf(t), t.add(1))).toBeLessThan(1e-5);
     expect(cf.entries[0].recompileReasons[0]).toMatch(
       /tensor 'x' stride mismatch at index 0\. expected 4, actual 1$/,
     );
@@ -84,12 +114,12 @@ describe('compile(fn): capture, guards, cache', () => {
   });
 
   it('falls back to eager after recompileLimit entries', () => {
-    const cf = compile((x: Tensor) => x.mul(2), { recompileLimit: 2 });
+    const cf = compile((x: Tensor) => x.mul(2), { recompileLimit: 2, dynamic: false });
     for (const n of [1, 2, 3, 4]) cf(randn([n], { seed: n }));
     expect(cf.entries.length).toBe(2);
     expect(cf.limitHits).toBe(2);
     const x = randn([7], { seed: 9 });
-    expect(maxAbsDiff(cf(x), x.mul(2))).toBe(0);
+    expect(maxAbsDiff(cf(x), x.mul(2))).toBeLessThan(1e-5);
   });
 
   it('a data-dependent read splits the capture into graphs with their own compile ids (p2_graph_break)', () => {
@@ -100,7 +130,7 @@ describe('compile(fn): capture, guards, cache', () => {
     };
     const cf = compile(f);
     const x = randn([64, 64], { seed: 3 }).abs();
-    expect(maxAbsDiff(cf(x), f(x))).toBe(0);
+    expect(maxAbsDiff(cf(x), f(x))).toBeLessThan(1e-5);
     const [entry] = cf.entries;
     expect(entry.graphs.length).toBe(2);
     expect(entry.graphBreaks).toEqual(["item() needs the value of 'sum_1' (data-dependent)"]);
@@ -117,8 +147,8 @@ describe('compile(fn): capture, guards, cache', () => {
 
     // same guards, other branch: the first graph is reused, the resume frame compiles a second graph
     const neg = x.neg().sub(1);
-    expect(maxAbsDiff(cf(neg), f(neg))).toBe(0);
-    expect(maxAbsDiff(cf(x.mul(0.5)), f(x.mul(0.5)))).toBe(0);
+    expect(maxAbsDiff(cf(neg), f(neg))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(cf(x.mul(0.5)), f(x.mul(0.5)))).toBeLessThan(1e-5);
     expect(cf.entries.length).toBe(1);
     expect(cf.entries[0].hits).toBe(2);
     expect(cf.graphs.map(idOf)).toEqual([`${frame}/0`, `${frame + 1}/0`, `${frame + 1}/1`]);
@@ -133,8 +163,8 @@ describe('compile(fn): capture, guards, cache', () => {
     const cf = compile(f);
     const w = randn([3, 2], { seed: 1 });
     const pos = randn([4, 3], { seed: 2 }).abs();
-    expect(maxAbsDiff(cf(pos, w), f(pos, w))).toBe(0);
-    expect(maxAbsDiff(cf(pos.neg(), w), f(pos.neg(), w))).toBe(0);
+    expect(maxAbsDiff(cf(pos, w), f(pos, w))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(cf(pos.neg(), w), f(pos.neg(), w))).toBeLessThan(1e-5);
     expect(cf.entries[0].graphBreaks[0]).toContain("toArray() needs the value of 'l_x_'");
     // nothing was computed before the read, so there is no empty graph before the break
     expect(cf.entries[0].graphs.length).toBe(1);
@@ -151,9 +181,9 @@ describe('compile(fn): capture, guards, cache', () => {
     const [a2, , c2] = cf(x.mul(2));
     expect(Array.from(a.toArray())).toEqual(Array.from(x.toArray()));
     expect(Array.from(b.toArray())).toEqual(Array.from(bias.toArray()));
-    expect(maxAbsDiff(c, x.add(bias))).toBe(0);
-    expect(maxAbsDiff(a2, x.mul(2))).toBe(0);
-    expect(maxAbsDiff(c2, x.mul(2).add(bias))).toBe(0);
+    expect(maxAbsDiff(c, x.add(bias))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(a2, x.mul(2))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(c2, x.mul(2).add(bias))).toBeLessThan(1e-5);
     expect(printGraph(cf.graphs[0].graph)).toContain('L_x_: "f32[2, 3][3, 1]cpu", L_tensor_: "f32[3][1]cpu"');
   });
 
@@ -161,7 +191,7 @@ describe('compile(fn): capture, guards, cache', () => {
     const inner = compile((x: Tensor) => x.relu().mul(2));
     const outer = compile((x: Tensor) => inner(x.sub(1)).sum(-1));
     const x = randn([3, 4], { seed: 8 });
-    expect(maxAbsDiff(outer(x), x.sub(1).relu().mul(2).sum(-1))).toBe(0);
+    expect(maxAbsDiff(outer(x), x.sub(1).relu().mul(2).sum(-1))).toBeLessThan(1e-5);
     expect(inner.entries.length).toBe(0);
     const ops = outer.entries[0].graphs[0].graph.nodes.filter((n) => n.kind === 'call').map((n) => n.op);
     expect(ops).toEqual(['sub', 'relu', 'mul', 'sum']);

@@ -1,27 +1,72 @@
 /**
- * compile(fn): the `dynamo` stage. A call traces fn with lazy tensors into graphs (split at graph
- * breaks), guarded on the arguments' shapes/strides and scalar values. Later calls reuse the entry
- * whose guards pass, or recompile with the failed guards as the reason. An entry without graph
- * breaks runs its one graph directly; an entry with breaks re-runs fn under capture, and each
- * segment graph is compiled once (cached by its printed form) with its own compile id, like
- * PyTorch's resume functions. Graphs run through a pluggable backend (the reference interpreter
- * until lowering and codegen exist).
+ * compile(fn): the `dynamo` stage. A call traces fn with lazy tensors into graphs (split at graph breaks),
+ * guarded on the arguments' shapes/strides and scalar values. Later calls reuse the entry whose guards
+ * pass, or recompile with the failed guards as the reason, up to a recompile limit (then fn runs eagerly).
+ *
+ * - An entry without graph breaks runs its one graph directly. With dynamic shapes (automatic after a size
+ *   change, or `dynamic: true`) that graph serves every size its shape guards allow.
+ * - An entry with graph breaks cannot skip the user's JavaScript between the breaks (a JS function cannot
+ *   be resumed in the middle, as Python bytecode can), so a cached call replays fn under a cheap recording
+ *   mode (no stack formatting, no printing, no compiling) and runs each segment's compiled graph, found by
+ *   its structure in the cache of its resume frame. Only a segment never seen before is compiled, with its
+ *   own compile id, as PyTorch compiles a resume function (`1/0`, then `1/1` on a recompile of it).
+ *
+ * Graphs run through a pluggable backend (PyTorch's `backend=`); compile ids, logs, artifacts and trace
+ * records follow PyTorch's dynamo (see instrument.ts).
  */
-import { type CompileId, CompilogError, withCompileId } from '../../logging/index.js';
-import type { TensorValue } from '../core/types.js';
+import { defaultCompileContext } from '../../artifacts/index.js';
+import { type CompileId, CompilogError, formatCompileId, withCompileId } from '../../logging/index.js';
+import type { TensorMeta, TensorValue } from '../core/types.js';
 import { activeModes, withMode } from '../dispatch/mode.js';
-import type { Graph } from '../ir/graph.js';
+import type { Graph, SourceLocation } from '../ir/graph.js';
 import { interpret } from '../ir/interpreter.js';
-import { printGraph } from '../ir/printer.js';
+import { deepStack, sourceLines, userFrames } from '../ir/source.js';
 import { Tensor } from '../tensor.js';
-import { type CompileArg, checkGuards, type GuardSet, guardsFor } from './guards.js';
+import { defaultBackend } from './defaults.js';
+import { type DynamicOption, FrameShapes, type SymbolicShapes, symbolize } from './dynamic.js';
+import {
+  allGuardFailures,
+  type CompileArg,
+  checkGuards,
+  type DynamicDims,
+  type GuardSet,
+  guardsFor,
+} from './guards.js';
+import {
+  type FrameInfo,
+  logAutomaticDynamic,
+  logStaticFallback,
+  reportedCompile,
+  warnRecompileLimit,
+} from './instrument.js';
 import { paramNames } from './param-names.js';
-import { type Segment, Segmenter } from './segmenter.js';
+import { respecialize } from './respecialize.js';
+import { type SegmentClose, Segmenter } from './segmenter.js';
+import { structureKey } from './structure-key.js';
 
-/** Runs a compiled graph on real tensors (the graph's placeholders, in order). */
-export type GraphRunner = (inputs: readonly Tensor[]) => Tensor[];
-/** Turns a captured graph into something runnable (PyTorch's `backend=`). */
-export type Backend = (graph: Graph, exampleInputs: readonly Tensor[]) => GraphRunner;
+/**
+ * Runs a compiled graph on real tensors (the graph's placeholders, in order). A runner that sets
+ * `dynamicShapes` accepts every size of the dims it was told are dynamic; otherwise capture asks the
+ * backend for one runner per concrete size of a dynamic graph.
+ */
+export interface GraphRunner {
+  (inputs: readonly Tensor[]): Tensor[];
+  readonly dynamicShapes?: boolean;
+}
+
+/** What the backend is told about the graph beyond its example inputs. */
+export interface BackendContext {
+  readonly compileId: CompileId;
+  /** Per graph input (placeholder order): the dims whose size may differ between calls. */
+  readonly dynamicDims: readonly (readonly number[])[];
+}
+
+/** Turns a captured graph into something runnable (PyTorch's `backend=`). `context` is optional for old backends. */
+export type Backend = (
+  graph: Graph,
+  exampleInputs: readonly Tensor[],
+  context?: BackendContext,
+) => GraphRunner;
 
 export const referenceBackend: Backend = (graph) => (inputs) => interpret(graph, inputs);
 
@@ -31,8 +76,14 @@ export interface CompileOptions {
   readonly backend?: Backend;
   /** Argument names for guards and placeholders; default: parsed from the function's source. */
   readonly argNames?: readonly string[];
-  /** Entries per function before falling back to eager (PyTorch's recompile_limit, default 8). */
+  /** Compiles per function (and per resume point) before falling back to eager (PyTorch's recompile_limit, 8). */
   readonly recompileLimit?: number;
+  /**
+   * Dynamic shapes: `true` makes every dim of every tensor argument dynamic from the first compile; `false`
+   * keeps shapes static; by default a dim becomes dynamic when a recompile sees it change (PyTorch's
+   * automatic_dynamic_shapes).
+   */
+  readonly dynamic?: boolean;
 }
 
 export interface CompiledGraph {
@@ -49,6 +100,8 @@ export interface CompiledEntry {
   readonly graphBreaks: readonly string[];
   /** Guard failures (newest entry first, `0/0: ...`) that caused this compile; empty for the first. */
   readonly recompileReasons: readonly string[];
+  /** The size symbols the entry's graph is generic over (`['s27']`); empty for static shapes. */
+  readonly symbols: readonly string[];
   hits: number;
 }
 
@@ -59,7 +112,7 @@ export interface CompiledFunction<F extends CompilableFn> {
   readonly entries: readonly CompiledEntry[];
   /** Every graph compiled for this function, in compile order (segments after breaks included). */
   readonly graphs: readonly CompiledGraph[];
-  /** Calls that ran eagerly because the recompile limit was reached. */
+  /** Calls (or segments) that ran eagerly because the recompile limit was reached. */
   readonly limitHits: number;
   frameId(): number | undefined;
   reset(): void;
@@ -68,109 +121,230 @@ export interface CompiledFunction<F extends CompilableFn> {
 /** Where each placeholder's value comes from on the fast path. */
 type Binding = { readonly arg: number } | { readonly value: TensorValue };
 
-interface Runnable {
-  readonly entry: CompiledEntry;
-  /** Set when capture saw no graph break: run this graph without re-tracing. */
-  readonly direct: { readonly run: GraphRunner; readonly bindings: readonly Binding[] } | null;
-  readonly single: boolean;
+/** A compiled segment graph and what it may be reused for. */
+interface SegmentEntry {
+  readonly compiled: CompiledGraph;
+  readonly key: string;
+  readonly guards: GuardSet;
+  readonly run: GraphRunner;
 }
 
-let nextFrameId = 0;
+/** The single graph of an entry without breaks, with what it needs to run on new arguments. */
+interface DirectGraph {
+  readonly graph: Graph;
+  readonly run: GraphRunner;
+  readonly bindings: readonly Binding[];
+  readonly symbolic: SymbolicShapes | undefined;
+  readonly compileId: CompileId;
+  /** Per concrete size, for dynamic graphs whose runner is not itself dynamic. */
+  readonly bySize: Map<string, GraphRunner>;
+}
+
+interface Runnable {
+  readonly entry: CompiledEntry;
+  readonly direct: DirectGraph | null;
+  readonly single: boolean;
+  /** Segment-0 graphs of an entry with breaks (normally one). */
+  readonly first: SegmentEntry[];
+}
+
+/** A resume point after a graph break: its own frame id and cache, like PyTorch's resume functions. */
+interface ResumeFrame {
+  readonly token: object;
+  readonly info: FrameInfo;
+  readonly entries: SegmentEntry[];
+}
+
+/** What one call's capture (or replay) knows while its segments close. */
+interface CallContext {
+  readonly args: readonly CompileArg[];
+  readonly names: readonly string[];
+  readonly entryId: CompileId | undefined;
+  readonly runnable: Runnable | undefined;
+  readonly dims: DynamicDims;
+  readonly failures: readonly string[];
+  readonly verbose: readonly (readonly string[])[];
+  readonly callerStack: readonly SourceLocation[];
+  readonly elided: number;
+  readonly cacheSize: number;
+  readonly produced: SegmentEntry[];
+}
 
 export function compile<F extends CompilableFn>(fn: F, options: CompileOptions = {}): CompiledFunction<F> {
-  const backend = options.backend ?? referenceBackend;
+  const backend = options.backend ?? defaultBackend() ?? referenceBackend;
+  // `inductorBackend` reports as "inductor", as PyTorch's default backend does.
+  const backendName = (backend.name || 'backend').replace(/Backend$/, '') || 'backend';
   const limit = options.recompileLimit ?? 8;
+  const dynamicOption: DynamicOption = options.dynamic;
+  const dynamoConfig = {
+    automatic_dynamic_shapes: dynamicOption === undefined,
+    assume_static_by_default: dynamicOption !== true,
+    recompile_limit: limit,
+    backend: backendName,
+  };
+  const eager = fn as unknown as (...a: CompileArg[]) => ReturnType<F>;
   let cache: Runnable[] = [];
   let frameId: number | undefined;
+  let frameInfo: FrameInfo | undefined;
   let limitHits = 0;
-  // Segment graphs by printed form; resume frames (segments after a break) get their own frame ids.
-  let compiledGraphs = new Map<string, CompiledGraph & { run: GraphRunner }>();
-  let resumeFrames: { frameId: number; compiles: number }[] = [];
+  let graphs: CompiledGraph[] = [];
+  let shapes = new FrameShapes();
+  let resumeFrames = new Map<string, ResumeFrame>();
 
   const compiled = ((...args: CompileArg[]) => {
     // Called while another compiled function is being captured: inline it (PyTorch does the same).
-    if (activeModes().some((m) => m instanceof Segmenter)) {
-      return (fn as unknown as (...a: CompileArg[]) => ReturnType<F>)(...args);
-    }
+    if (activeModes().some((m) => m instanceof Segmenter)) return eager(...args);
     const failures: string[] = [];
     for (const r of cache) {
       const failed = checkGuards(r.entry.guards, args);
       if (failed === null) {
         r.entry.hits++;
-        return r.direct === null ? trace(args, r.entry.compileId).result : runDirect(r, args);
+        return r.direct === null ? trace(args, contextFor(args, r)).result : runDirect(r, r.direct, args);
       }
-      failures.push(`${r.entry.compileId.frameId}/${r.entry.compileId.frameCompileId}: ${failed}`);
+      failures.push(`${formatCompileId(r.entry.compileId)}: ${failed}`);
     }
     if (cache.length >= limit) {
       limitHits++;
-      return (fn as unknown as (...a: CompileArg[]) => ReturnType<F>)(...args);
+      warnRecompileLimit(compiled, frameInfo ?? fallbackFrame(), limit, failures[0] ?? '');
+      return eager(...args);
     }
-    frameId ??= nextFrameId++;
-    const compileId: CompileId = { frameId, frameCompileId: cache.length };
-    const names = options.argNames ?? paramNames(fn, args.length);
-    const { segments, breaks, single, result } = trace(args, compileId);
-    const graphs = segments.map((s) => compiledGraphs.get(keyOf(s.graph, segments.indexOf(s)))!);
-    const entry: CompiledEntry = {
-      compileId,
-      guards: guardsFor(names, args),
-      graphs: graphs.map(({ compileId: id, graph }) => ({ compileId: id, graph })),
-      graphBreaks: breaks,
-      recompileReasons: failures,
-      hits: 0,
-    };
-    const direct =
-      segments.length === 1 && breaks.length === 0
-        ? {
-            run: graphs[0].run,
-            bindings: segments[0].inputs.map((v): Binding => {
-              const arg = args.indexOf(v as Tensor);
-              return arg >= 0 ? { arg } : { value: v };
-            }),
-          }
-        : null;
-    cache = [{ entry, direct, single }, ...cache];
-    return result;
+    return capture(args, failures);
   }) as unknown as CompiledFunction<F>;
 
   Object.defineProperties(compiled, {
     fn: { value: fn },
     entries: { get: () => cache.map((r) => r.entry) },
-    graphs: { get: () => [...compiledGraphs.values()].map(({ compileId, graph }) => ({ compileId, graph })) },
+    graphs: { get: () => [...graphs] },
     limitHits: { get: () => limitHits },
     frameId: { value: () => frameId },
     reset: {
       value: () => {
         cache = [];
-        compiledGraphs = new Map();
-        resumeFrames = [];
+        graphs = [];
+        shapes = new FrameShapes();
+        resumeFrames = new Map();
         limitHits = 0;
       },
     },
   });
   return compiled;
 
-  function runDirect(r: Runnable, args: readonly CompileArg[]): ReturnType<F> {
-    const inputs = r.direct!.bindings.map((b) =>
-      'arg' in b ? (args[b.arg] as Tensor) : Tensor.wrap(b.value),
-    );
-    const outputs = withCompileId(r.entry.graphs[0].compileId, () => r.direct!.run(inputs));
+  /** A cache miss: allocate the compile id, capture fn, and add the new entry. */
+  function capture(args: readonly CompileArg[], failures: readonly string[]): ReturnType<F> {
+    const entryId = defaultCompileContext.nextCompileId(fn);
+    frameId = entryId.frameId;
+    const names = options.argNames ?? paramNames(fn, args.length);
+    const stack = deepStack();
+    const callerStack = userFrames(stack);
+    const total = (stack?.split('\n').length ?? 1) - 1;
+    const update = shapes.update(args, names, dynamicOption);
+    withCompileId(entryId, () => logAutomaticDynamic(update.changes));
+    const ctx: CallContext = {
+      args,
+      names,
+      entryId,
+      runnable: undefined,
+      dims: update.dims,
+      failures,
+      verbose: cache.map((r) =>
+        allGuardFailures(r.entry.guards, args).map((f) => `${formatCompileId(r.entry.compileId)}: ${f}`),
+      ),
+      callerStack,
+      elided: Math.max(0, total - callerStack.length),
+      cacheSize: cache.length,
+      produced: [],
+    };
+    const { segmenter, single, result } = trace(args, ctx);
+    const first = ctx.produced.filter((s) => s.compiled.compileId === entryId);
+    const breaks = [...segmenter.breaks];
+    const direct =
+      segmenter.segments.length === 1 && breaks.length === 0 && first.length === 1
+        ? directGraph(first[0], segmenter.segments[0].inputs, args)
+        : null;
+    const entry: CompiledEntry = {
+      compileId: entryId,
+      guards: first[0]?.guards ?? guardsFor(names, args),
+      graphs: ctx.produced.map((s) => s.compiled),
+      graphBreaks: breaks,
+      recompileReasons: failures,
+      symbols: direct?.symbolic?.symbols.map((s) => s.name) ?? [],
+      hits: 0,
+    };
+    cache = [{ entry, direct, single, first }, ...cache];
+    return result;
+  }
+
+  function contextFor(args: readonly CompileArg[], r: Runnable): CallContext {
+    return {
+      args,
+      names: options.argNames ?? paramNames(fn, args.length),
+      entryId: undefined,
+      runnable: r,
+      dims: new Map(),
+      failures: [],
+      verbose: [],
+      callerStack: [],
+      elided: 0,
+      cacheSize: 0,
+      produced: [],
+    };
+  }
+
+  function directGraph(
+    seg: SegmentEntry,
+    inputs: readonly TensorValue[],
+    args: readonly CompileArg[],
+  ): DirectGraph {
+    return {
+      graph: seg.compiled.graph,
+      run: seg.run,
+      bindings: inputs.map((v): Binding => {
+        const arg = args.indexOf(v as Tensor);
+        return arg >= 0 ? { arg } : { value: v };
+      }),
+      symbolic: symbolicOf.get(seg),
+      compileId: seg.compiled.compileId,
+      bySize: new Map(),
+    };
+  }
+
+  function runDirect(r: Runnable, d: DirectGraph, args: readonly CompileArg[]): ReturnType<F> {
+    const inputs = d.bindings.map((b) => ('arg' in b ? (args[b.arg] as Tensor) : Tensor.wrap(b.value)));
+    const outputs = withCompileId(d.compileId, () => runnerFor(d, inputs)(inputs));
     return (r.single ? outputs[0] : outputs) as ReturnType<F>;
   }
 
-  /** Runs fn under the capture mode; segments are compiled on first sight and executed. */
-  function trace(args: readonly CompileArg[], entryId: CompileId) {
-    const names = options.argNames ?? paramNames(fn, args.length);
+  /** The runner for these inputs: the compiled one, or (dynamic graph, static backend) one per size. */
+  function runnerFor(d: DirectGraph, inputs: readonly Tensor[]): GraphRunner {
+    if (d.symbolic === undefined || d.run.dynamicShapes === true) return d.run;
+    const placeholders = d.graph.placeholders;
+    if (inputs.every((t, i) => sameSizes(t.shape, placeholders[i].meta.shape))) return d.run;
+    const key = inputs.map((t) => t.shape.join('x')).join(',');
+    let run = d.bySize.get(key);
+    if (run === undefined) {
+      const metas = inputs.map(
+        (t): TensorMeta => ({ shape: t.shape, strides: t.strides, offset: t.offset, dtype: t.dtype }),
+      );
+      const graph = respecialize(d.graph, metas);
+      run = backend(graph, inputs, {
+        compileId: d.compileId,
+        dynamicDims: dynamicDimsOf(d.graph, d.bindings, d.symbolic),
+      });
+      d.bySize.set(key, run);
+    }
+    return run;
+  }
+
+  /** Runs fn under the capture mode; segments are compiled on first sight (or fetched) and executed. */
+  function trace(args: readonly CompileArg[], ctx: CallContext) {
     const argNames = new Map<TensorValue, string>();
     args.forEach((a, i) => {
-      if (a instanceof Tensor) argNames.set(a, names[i]);
+      if (a instanceof Tensor) argNames.set(a, ctx.names[i]);
     });
-    const segmenter = new Segmenter(argNames, (graph, inputs, index) => {
-      const compiledGraph = graphFor(graph, inputs, index, entryId);
-      return withCompileId(compiledGraph.compileId, () =>
-        compiledGraph.run(inputs.map((v) => Tensor.wrap(v))),
-      );
-    });
-    const returned = withCompileId(entryId, () =>
+    const replaying = ctx.runnable !== undefined;
+    const segmenter = new Segmenter(argNames, (seg) => runSegment(seg, ctx), replaying ? 'deferred' : true);
+    const scope = ctx.entryId ?? ctx.runnable!.entry.compileId;
+    const returned = withCompileId(scope, () =>
       withMode(segmenter, () => {
         const traced = args.map((a) => (typeof a === 'number' ? a : Tensor.wrap(segmenter.bind(a))));
         return (fn as unknown as (...a: CompileArg[]) => Tensor | readonly Tensor[])(...traced);
@@ -185,34 +359,209 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
         'return numbers as 0-d tensors',
       );
     }
-    withCompileId(entryId, () => segmenter.finish(outputs));
-    const segments: readonly Segment[] = segmenter.segments;
+    withCompileId(scope, () => segmenter.finish(outputs));
     const result = (single ? outputs[0] : outputs) as ReturnType<F>;
-    return { segments, breaks: [...segmenter.breaks], single, result };
+    return { segmenter, single, result };
   }
 
-  function graphFor(graph: Graph, inputs: readonly TensorValue[], index: number, entryId: CompileId) {
-    const key = keyOf(graph, index);
-    let found = compiledGraphs.get(key);
-    if (found === undefined) {
-      let compileId = entryId;
-      if (index > 0) {
-        resumeFrames[index] ??= { frameId: nextFrameId++, compiles: 0 };
-        compileId = { frameId: resumeFrames[index].frameId, frameCompileId: resumeFrames[index].compiles++ };
+  /** Finds (or compiles) the graph of a closed segment and runs it. */
+  function runSegment(seg: SegmentClose, ctx: CallContext): Tensor[] {
+    const inputs = seg.inputs.map((v) => Tensor.wrap(v));
+    const key = structureKey(seg.graph);
+    let found: SegmentEntry | undefined;
+    if (seg.index === 0 && ctx.entryId !== undefined) {
+      found = compileFirstSegment(seg, inputs, key, ctx);
+    } else {
+      const cacheOf = seg.index === 0 ? ctx.runnable!.first : resumeFrameFor(seg).entries;
+      found = cacheOf.find((s) => s.key === key);
+      if (found === undefined) {
+        if (cacheOf.length >= limit) {
+          limitHits++;
+          warnRecompileLimit(cacheOf, seg.index === 0 ? frameInfo! : resumeFrameFor(seg).info, limit, '');
+          return interpret(seg.graph, inputs);
+        }
+        found = compileLaterSegment(seg, inputs, key, ctx, cacheOf);
       }
-      const run = withCompileId(compileId, () =>
-        backend(
-          graph,
-          inputs.map((v) => Tensor.wrap(v)),
-        ),
-      );
-      found = { compileId, graph, run };
-      compiledGraphs.set(key, found);
     }
-    return found;
+    ctx.produced.push(found);
+    const entry = found;
+    return withCompileId(entry.compiled.compileId, () => entry.run(inputs));
+  }
+
+  /** The first segment of a new entry: compiled under the entry's compile id, dynamic when allowed. */
+  function compileFirstSegment(
+    seg: SegmentClose,
+    inputs: readonly Tensor[],
+    key: string,
+    ctx: CallContext,
+  ): SegmentEntry {
+    const compileId = ctx.entryId!;
+    seg.resolveSources();
+    frameInfo ??= functionFrame(seg);
+    const placeholderArg = seg.inputs.map((v) => ctx.args.indexOf(v as Tensor));
+    let symbolic: SymbolicShapes | undefined;
+    if (ctx.dims.size > 0) {
+      if (seg.breakAt !== undefined) {
+        withCompileId(compileId, () => logStaticFallback('the function has graph breaks'));
+      } else {
+        const out = symbolize(seg.graph, ctx.args, ctx.names, ctx.dims, placeholderArg);
+        if ('shapes' in out) symbolic = out.shapes;
+        else withCompileId(compileId, () => logStaticFallback(out.reason));
+      }
+    }
+    const dynamicDims = placeholderArg.map((arg) => (arg >= 0 ? (symbolic?.dims.get(arg) ?? []) : []));
+    const { runner, guards } = reportedCompile(
+      {
+        compileId,
+        frame: frameInfo,
+        callerStack: ctx.callerStack,
+        elidedFrames: ctx.elided,
+        graph: seg.graph,
+        ...(symbolic === undefined ? {} : { symbolic }),
+        ...(seg.breakAt === undefined ? {} : { breakAt: seg.breakAt }),
+        recompileReasons: ctx.failures,
+        verboseReasons: ctx.verbose,
+        cacheSize: ctx.cacheSize,
+        openedAt: seg.openedAt,
+        backendName,
+        dynamoConfig,
+      },
+      {
+        backend: () => backend(seg.graph, inputs, { compileId, dynamicDims }),
+        guards: () => guardsFor(ctx.names, ctx.args, symbolic?.dims, symbolic?.shapeGuards),
+        guardLatencyUs: (g) => latencyUs(g, ctx.args),
+      },
+    );
+    const entry: SegmentEntry = { compiled: { compileId, graph: seg.graph }, key, guards, run: runner };
+    if (symbolic !== undefined) symbolicOf.set(entry, symbolic);
+    graphs.push(entry.compiled);
+    return entry;
+  }
+
+  /** A segment after a break (or a changed first segment on replay): its frame's next compile id. */
+  function compileLaterSegment(
+    seg: SegmentClose,
+    inputs: readonly Tensor[],
+    key: string,
+    ctx: CallContext,
+    cacheOf: SegmentEntry[],
+  ): SegmentEntry {
+    seg.resolveSources();
+    const resume = seg.index === 0 ? undefined : resumeFrameFor(seg);
+    const compileId = defaultCompileContext.nextCompileId(resume?.token ?? fn);
+    const names = seg.graph.placeholders.map((p) => p.argName ?? p.name);
+    const failures = cacheOf.map((s) => {
+      const failed = checkGuards(s.guards, inputs);
+      return `${formatCompileId(s.compiled.compileId)}: ${failed ?? 'the recorded graph differs (the function took another path)'}`;
+    });
+    const breakStack = seg.resumedAfter?.userStack ?? [];
+    const { runner, guards } = reportedCompile(
+      {
+        compileId,
+        frame: resume?.info ?? frameInfo!,
+        callerStack: resume === undefined ? ctx.callerStack : breakStack.slice(1),
+        elidedFrames: 0,
+        graph: seg.graph,
+        ...(seg.breakAt === undefined ? {} : { breakAt: seg.breakAt }),
+        recompileReasons: failures,
+        verboseReasons: cacheOf.map((s) =>
+          allGuardFailures(s.guards, inputs).map((f) => `${formatCompileId(s.compiled.compileId)}: ${f}`),
+        ),
+        cacheSize: cacheOf.length,
+        openedAt: seg.openedAt,
+        backendName,
+        dynamoConfig,
+      },
+      {
+        backend: () => backend(seg.graph, inputs, { compileId, dynamicDims: inputs.map(() => []) }),
+        guards: () => guardsFor(names, inputs),
+        guardLatencyUs: (g) => latencyUs(g, inputs),
+      },
+    );
+    const entry: SegmentEntry = { compiled: { compileId, graph: seg.graph }, key, guards, run: runner };
+    cacheOf.unshift(entry);
+    graphs.push(entry.compiled);
+    return entry;
+  }
+
+  /**
+   * The resume frame of a segment: one per (break site, first line after it), so the two ways out of
+   * `if (x.sum().item() > 0)` are two frames, as PyTorch's two resume functions are.
+   */
+  function resumeFrameFor(seg: SegmentClose): ResumeFrame {
+    const site = seg.resumedAfter?.userStack[0];
+    const firstCall = seg.graph.nodes.find((n) => n.kind === 'call');
+    const next = firstCall === undefined ? undefined : seg.sourceOf(firstCall);
+    const key = `${site?.file}:${site?.line}|${next?.file}:${next?.line}`;
+    let frame = resumeFrames.get(key);
+    if (frame === undefined) {
+      const info: FrameInfo = {
+        coName: `torch_dynamo_resume_in_${frameInfo?.coName ?? fnName()}_at_${site?.line ?? 0}`,
+        coFilename: site?.file ?? frameInfo?.coFilename ?? '<unknown>',
+        coFirstlineno: site?.line ?? 0,
+      };
+      frame = { token: {}, info, entries: [] };
+      resumeFrames.set(key, frame);
+    }
+    return frame;
+  }
+
+  function fnName(): string {
+    return fn.name === '' ? '<lambda>' : fn.name;
+  }
+
+  /** co_name, co_filename, co_firstlineno of the user's function, from where its first op was recorded. */
+  function functionFrame(seg: SegmentClose): FrameInfo {
+    const firstCall = seg.graph.nodes.find((n) => n.kind === 'call');
+    const where =
+      (firstCall === undefined ? undefined : seg.sourceOf(firstCall)) ?? seg.breakAt?.userStack[0];
+    if (where === undefined) return fallbackFrame();
+    return {
+      coName: fnName(),
+      coFilename: where.file,
+      coFirstlineno: definitionLine(where.file, where.line, fn.name),
+    };
+  }
+
+  function fallbackFrame(): FrameInfo {
+    return { coName: fnName(), coFilename: '<unknown>', coFirstlineno: 0 };
   }
 }
 
-function keyOf(graph: Graph, index: number): string {
-  return `${index}\n${printGraph(graph)}`;
+/** Symbolic shapes of first-segment entries (kept beside the entry so SegmentEntry stays plain). */
+const symbolicOf = new WeakMap<SegmentEntry, SymbolicShapes>();
+
+function dynamicDimsOf(graph: Graph, bindings: readonly Binding[], symbolic: SymbolicShapes): number[][] {
+  return graph.placeholders.map((_, i) => {
+    const b = bindings[i];
+    return b !== undefined && 'arg' in b ? [...(symbolic.dims.get(b.arg) ?? [])] : [];
+  });
+}
+
+function sameSizes(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}
+
+/** One evaluation of `guards` on `args`, in microseconds (the "Guard latency" PyTorch reports). */
+function latencyUs(guards: GuardSet, args: readonly CompileArg[]): number {
+  const t0 = performance.now();
+  checkGuards(guards, args);
+  return (performance.now() - t0) * 1000;
+}
+
+const DECLARATION = (name: string) =>
+  new RegExp(
+    `(function\\s*\\*?\\s*${name}\\b|\\b${name}\\s*[:=]\\s*(async\\s*)?(function\\b|\\(|[A-Za-z_$][\\w$]*\\s*=>)|^\\s*(async\\s+)?${name}\\s*\\()`,
+  );
+
+/**
+ * The line where `name` is defined, searching up from a line inside it (JS does not expose a function's
+ * first line as Python's co_firstlineno); the line itself when no declaration is found.
+ */
+function definitionLine(file: string, inside: number, name: string): number {
+  const lines = sourceLines(file);
+  if (lines === null || name === '' || !/^[A-Za-z_$][\w$]*$/.test(name)) return inside;
+  const pattern = DECLARATION(name);
+  for (let l = inside; l >= 1 && l > inside - 200; l--) if (pattern.test(lines[l - 1] ?? '')) return l;
+  return inside;
 }

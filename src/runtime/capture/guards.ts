@@ -1,7 +1,10 @@
 /**
- * Guards: the conditions under which a compiled graph may be reused. Static shapes (PyTorch's
- * TENSOR_MATCH on sizes and strides) and specialised scalars (EQUALS_MATCH), with PyTorch's
- * failure texts ("tensor 'x' size mismatch at index 1. expected 16, actual 32", "n == 2").
+ * Guards: the conditions under which a compiled graph may be reused. Tensors are checked on dtype, rank,
+ * sizes and strides (PyTorch's TENSOR_MATCH), specialised scalars on their value (EQUALS_MATCH). A dynamic
+ * dim (`null` in `shape`) is not checked by TENSOR_MATCH; shape guards (PyTorch's LAMBDA_GUARDs from the
+ * shape environment) relate it instead: `2 <= L['x'].size()[1]`, `L['y'].size()[0] == L['x'].size()[0]`,
+ * `L['x'].stride()[0] == L['x'].size()[1]`. Failure texts are PyTorch's
+ * ("tensor 'x' size mismatch at index 1. expected 16, actual 32", "n == 2").
  */
 import type { TensorMeta } from '../core/types.js';
 import { Tensor } from '../tensor.js';
@@ -12,26 +15,60 @@ export type Guard =
   | {
       readonly kind: 'tensor';
       readonly name: string;
-      readonly shape: readonly number[];
-      readonly strides: readonly number[];
+      /** Static sizes; `null` where the dim is dynamic (checked by shape guards instead). */
+      readonly shape: readonly (number | null)[];
+      /** Static strides; `null` where the stride follows dynamic sizes. */
+      readonly strides: readonly (number | null)[];
       readonly dtype: TensorMeta['dtype'];
     }
   | { readonly kind: 'scalar'; readonly name: string; readonly value: number };
 
+/** One argument's size (or stride) of one dim: `L['x'].size()[1]`. */
+export interface DimRef {
+  readonly arg: number;
+  readonly name: string;
+  readonly dim: number;
+}
+
+/** A relation between dynamic sizes (PyTorch's shape-environment guards). */
+export type ShapeGuard =
+  | { readonly kind: 'min'; readonly ref: DimRef; readonly min: number }
+  | { readonly kind: 'eq'; readonly a: DimRef; readonly b: DimRef }
+  /** stride(ref) == coefficient * product of `sizes` (a contiguous layout over dynamic sizes). */
+  | {
+      readonly kind: 'stride';
+      readonly ref: DimRef;
+      readonly coefficient: number;
+      readonly sizes: readonly DimRef[];
+    };
+
 export interface GuardSet {
   readonly arity: number;
   readonly guards: readonly Guard[];
+  /** Relations over dynamic dims; empty for static entries. */
+  readonly shapeGuards: readonly ShapeGuard[];
 }
 
-export function guardsFor(names: readonly string[], args: readonly CompileArg[]): GuardSet {
+/** Dynamic dims per argument index (absent or empty: all static). */
+export type DynamicDims = ReadonlyMap<number, readonly number[]>;
+
+export function guardsFor(
+  names: readonly string[],
+  args: readonly CompileArg[],
+  dynamic: DynamicDims = new Map(),
+  shapeGuards: readonly ShapeGuard[] = [],
+): GuardSet {
   return {
     arity: args.length,
-    guards: args.map(
-      (a, i): Guard =>
-        typeof a === 'number'
-          ? { kind: 'scalar', name: names[i], value: a }
-          : { kind: 'tensor', name: names[i], shape: [...a.shape], strides: [...a.strides], dtype: a.dtype },
-    ),
+    guards: args.map((a, i): Guard => {
+      if (typeof a === 'number') return { kind: 'scalar', name: names[i], value: a };
+      const dyn = new Set(dynamic.get(i) ?? []);
+      const shape = a.shape.map((s, d) => (dyn.has(d) ? null : s));
+      // A stride is dynamic when it spans a dynamic dim (the product of the sizes after it).
+      const strides = a.strides.map((s, d) => (a.shape.some((_, k) => k > d && dyn.has(k)) ? null : s));
+      return { kind: 'tensor', name: names[i], shape, strides, dtype: a.dtype };
+    }),
+    shapeGuards,
   };
 }
 
@@ -39,46 +76,110 @@ export function guardsFor(names: readonly string[], args: readonly CompileArg[])
 export function checkGuards(set: GuardSet, args: readonly CompileArg[]): string | null {
   if (args.length !== set.arity) return `len(args) == ${set.arity}`;
   for (let i = 0; i < set.guards.length; i++) {
-    const g = set.guards[i];
-    const a = args[i];
-    if (g.kind === 'scalar') {
-      if (typeof a !== 'number') return `type(${g.name}) == number`;
-      if (!Object.is(a, g.value)) return `${g.name} == ${g.value}`;
-      continue;
+    const failed = checkGuard(set.guards[i], args[i]);
+    if (failed !== null) return failed;
+  }
+  for (const g of set.shapeGuards) if (!holds(g, args)) return shapeGuardText(g);
+  return null;
+}
+
+/** Every failing guard (for `recompiles_verbose`); empty when all pass. */
+export function allGuardFailures(set: GuardSet, args: readonly CompileArg[]): string[] {
+  if (args.length !== set.arity) return [`len(args) == ${set.arity}`];
+  const failures: string[] = [];
+  set.guards.forEach((g, i) => {
+    const failed = checkGuard(g, args[i]);
+    if (failed !== null) failures.push(failed);
+  });
+  // Relations are only meaningful once every tensor has the rank they index.
+  if (failures.length === 0)
+    for (const g of set.shapeGuards) if (!holds(g, args)) failures.push(shapeGuardText(g));
+  return failures;
+}
+
+function checkGuard(g: Guard, a: CompileArg): string | null {
+  if (g.kind === 'scalar') {
+    if (typeof a !== 'number') return `type(${g.name}) == number`;
+    return Object.is(a, g.value) ? null : `${g.name} == ${g.value}`;
+  }
+  if (!(a instanceof Tensor)) return `type(${g.name}) == Tensor`;
+  if (a.dtype !== g.dtype) return `tensor '${g.name}' dtype mismatch. expected ${g.dtype}, actual ${a.dtype}`;
+  if (a.shape.length !== g.shape.length) {
+    return `tensor '${g.name}' rank mismatch. expected ${g.shape.length}, actual ${a.shape.length}`;
+  }
+  for (let d = 0; d < g.shape.length; d++) {
+    const want = g.shape[d];
+    if (want !== null && a.shape[d] !== want) {
+      return `tensor '${g.name}' size mismatch at index ${d}. expected ${want}, actual ${a.shape[d]}`;
     }
-    if (!(a instanceof Tensor)) return `type(${g.name}) == Tensor`;
-    if (a.dtype !== g.dtype)
-      return `tensor '${g.name}' dtype mismatch. expected ${g.dtype}, actual ${a.dtype}`;
-    if (a.shape.length !== g.shape.length) {
-      return `tensor '${g.name}' rank mismatch. expected ${g.shape.length}, actual ${a.shape.length}`;
-    }
-    for (let d = 0; d < g.shape.length; d++) {
-      if (a.shape[d] !== g.shape[d]) {
-        return `tensor '${g.name}' size mismatch at index ${d}. expected ${g.shape[d]}, actual ${a.shape[d]}`;
-      }
-    }
-    for (let d = 0; d < g.strides.length; d++) {
-      if (a.strides[d] !== g.strides[d]) {
-        return `tensor '${g.name}' stride mismatch at index ${d}. expected ${g.strides[d]}, actual ${a.strides[d]}`;
-      }
+  }
+  for (let d = 0; d < g.strides.length; d++) {
+    const want = g.strides[d];
+    if (want !== null && a.strides[d] !== want) {
+      return `tensor '${g.name}' stride mismatch at index ${d}. expected ${want}, actual ${a.strides[d]}`;
     }
   }
   return null;
 }
 
-/** The guard tree in the shape of PyTorch's TREE_GUARD_MANAGER dump (the `dynamo_guards` artifact). */
+const size = (args: readonly CompileArg[], r: DimRef): number => (args[r.arg] as Tensor).shape[r.dim];
+
+function holds(g: ShapeGuard, args: readonly CompileArg[]): boolean {
+  switch (g.kind) {
+    case 'min':
+      return size(args, g.ref) >= g.min;
+    case 'eq':
+      return size(args, g.a) === size(args, g.b);
+    case 'stride':
+      return (
+        (args[g.ref.arg] as Tensor).strides[g.ref.dim] ===
+        g.sizes.reduce((p, r) => p * size(args, r), g.coefficient)
+      );
+  }
+}
+
+const sizeText = (r: DimRef): string => `L['${r.name}'].size()[${r.dim}]`;
+
+/** PyTorch's spelling of a shape guard (sympy-printed, sizes multiplied in order). */
+export function shapeGuardText(g: ShapeGuard): string {
+  switch (g.kind) {
+    case 'min':
+      return `${g.min} <= ${sizeText(g.ref)}`;
+    case 'eq':
+      return `${sizeText(g.a)} == ${sizeText(g.b)}`;
+    case 'stride': {
+      const factors = [...(g.coefficient === 1 ? [] : [String(g.coefficient)]), ...g.sizes.map(sizeText)];
+      return `L['${g.ref.name}'].stride()[${g.ref.dim}] == ${factors.join('*')}`;
+    }
+  }
+}
+
+const list = (xs: readonly (number | null)[]): string =>
+  `[${xs.map((x) => (x === null ? 'None' : x)).join(', ')}]`;
+
+/**
+ * The guard tree in the shape of PyTorch's TREE_GUARD_MANAGER dump (the `guards` artifact and the
+ * `dynamo_cpp_guards_str` trace record). Managers are listed by argument name, as PyTorch sorts them.
+ */
 export function formatGuards(set: GuardSet): string {
   const lines = ['TREE_GUARD_MANAGER:', '+- RootGuardManager'];
-  for (const g of set.guards) {
+  const sorted = [...set.guards].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const g of sorted) {
     if (g.kind === 'scalar') {
       lines.push(`| +- GuardManager: source=L['${g.name}'], type=<class 'number'>`);
       lines.push(`| | +- EQUALS_MATCH: L['${g.name}'] == ${g.value}`);
     } else {
       lines.push(`| +- GuardManager: source=L['${g.name}'], type=<class 'Tensor'>`);
       lines.push(
-        `| | +- TENSOR_MATCH: check_tensor(L['${g.name}'], Tensor, ${g.dtype}, device=cpu, size=[${g.shape.join(', ')}], stride=[${g.strides.join(', ')}])`,
+        `| | +- TENSOR_MATCH: check_tensor(L['${g.name}'], Tensor, ${g.dtype}, device=cpu, size=${list(g.shape)}, stride=${list(g.strides)})`,
       );
     }
   }
+  for (const g of set.shapeGuards) lines.push(`+- LAMBDA_GUARD: ${shapeGuardText(g)}`);
   return lines.join('\n');
+}
+
+/** How many leaf guards the tree holds (compilation_metrics' guard_count). */
+export function guardCount(set: GuardSet): number {
+  return set.guards.length + set.shapeGuards.length;
 }

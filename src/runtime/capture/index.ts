@@ -1,6 +1,8 @@
-// Capture (`dynamo`): compile(fn) with guards, a per-function cache and recompile reasons.
+// Capture (`dynamo`): compile(fn) with guards, a per-function cache, recompile reasons, dynamic shapes and
+// graph breaks, instrumented like PyTorch's dynamo.
 export {
   type Backend,
+  type BackendContext,
   type CompilableFn,
   type CompiledEntry,
   type CompiledFunction,
@@ -10,13 +12,23 @@ export {
   type GraphRunner,
   referenceBackend,
 } from './compile.js';
+export { defaultBackend, setDefaultBackend, setMetricsProvider } from './defaults.js';
+export { type DynamicOption, type ShapeSymbol, type SymbolicShapes, symbolName } from './dynamic.js';
+export { formatGraphTable } from './graph-table.js';
 export {
+  allGuardFailures,
   type CompileArg,
   checkGuards,
+  type DimRef,
+  type DynamicDims,
   formatGuards,
   type Guard,
   type GuardSet,
   guardsFor,
+  type ShapeGuard,
+  shapeGuardText,
 } from './guards.js';
 export { paramNames } from './param-names.js';
-export { type Segment, Segmenter } from './segmenter.js';
+export { respecialize } from './respecialize.js';
+export { type GraphBreak, type Segment, type SegmentClose, Segmenter } from './segmenter.js';
+export { structureKey } from './structure-key.js';

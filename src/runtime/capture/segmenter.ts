@@ -3,21 +3,53 @@
  * needs a lazy value (`item()`, `toArray()`), it closes the segment (a graph break), runs it, hands
  * the value back, and opens a new segment whose inputs are the values computed so far. Every real
  * tensor an op meets (arguments, weights, earlier segments' results) is lifted to a graph input, so
- * graphs are pure functions of their placeholders and can be cached by their printed form.
+ * graphs are pure functions of their placeholders and can be cached by their structure.
+ *
+ * The same mode replays a cached function that has graph breaks: with `sources: 'deferred'` recording
+ * costs no formatted stack per op, and the runner finds each segment's compiled graph by its structure.
  */
 import type { Attrs, Operand, TensorMeta, TensorValue } from '../core/types.js';
 import type { DispatchMode, MaterializeReason } from '../dispatch/mode.js';
-import type { Graph, Node } from '../ir/graph.js';
+import type { Graph, Node, SourceLocation } from '../ir/graph.js';
 import { GraphRecorder } from '../ir/recorder.js';
+import { deepStack, userFrames } from '../ir/source.js';
 import type { OpDef, OutMeta } from '../ops/op-def.js';
 import type { Tensor } from '../tensor.js';
 
-/** Runs segment `index` (compiling or fetching it) on its inputs; returns the graph's outputs. */
-export type SegmentRunner = (graph: Graph, inputs: readonly TensorValue[], index: number) => Tensor[];
+/** Where and why user code needed a value while it was being captured. */
+export interface GraphBreak {
+  readonly reason: MaterializeReason;
+  /** The graph node whose value was needed (`sum_1`). */
+  readonly nodeName: string;
+  /** `item() needs the value of 'sum_1' (data-dependent)`. */
+  readonly text: string;
+  /** The user's frames at the read, innermost first (the first is the break site). */
+  readonly userStack: readonly SourceLocation[];
+}
+
+/** A finished segment handed to the runner. */
+export interface SegmentClose {
+  readonly graph: Graph;
+  /** The real values bound to the graph's placeholders, in order. */
+  readonly inputs: readonly TensorValue[];
+  readonly index: number;
+  /** The break that ended this segment (absent for the last one). */
+  readonly breakAt?: GraphBreak;
+  /** The break this segment resumes after (absent for the first one). */
+  readonly resumedAfter?: GraphBreak;
+  /** performance.now() when the segment opened (its share of capture time). */
+  readonly openedAt: number;
+  /** The user's line of a node (formats a deferred stack on demand). */
+  sourceOf(node: Node): SourceLocation | undefined;
+  /** Gives every node its source line (call before printing a graph recorded with deferred sources). */
+  resolveSources(): void;
+}
+
+/** Runs a closed segment (compiling or fetching it); returns the graph's outputs. */
+export type SegmentRunner = (segment: SegmentClose) => Tensor[];
 
 export interface Segment {
   readonly graph: Graph;
-  /** The real values bound to the graph's placeholders, in order. */
   readonly inputs: readonly TensorValue[];
   /** Why the segment ended early (absent for the last one). */
   readonly breakReason?: string;
@@ -31,10 +63,13 @@ export class Segmenter implements DispatchMode {
   private recorder!: GraphRecorder;
   private lifted = new Map<TensorValue, TensorValue>();
   private inputs: TensorValue[] = [];
+  private openedAt = 0;
+  private resumedAfter: GraphBreak | undefined;
 
   constructor(
     private readonly argNames: ReadonlyMap<TensorValue, string>,
     private readonly run: SegmentRunner,
+    private readonly sources: true | 'deferred' = true,
   ) {
     this.open();
   }
@@ -64,34 +99,49 @@ export class Segmenter implements DispatchMode {
   private open(): void {
     this.recorder = new GraphRecorder({
       lift: (t) => this.lift(t),
+      sourceLocations: this.sources,
       onMaterialize: (t, node, reason) => {
-        const why = `${reason}() needs the value of '${node.name}' (data-dependent)`;
-        this.breaks.push(why);
+        const text = `${reason}() needs the value of '${node.name}' (data-dependent)`;
+        this.breaks.push(text);
+        const at: GraphBreak = { reason, nodeName: node.name, text, userStack: userFrames(deepStack()) };
         // Everything recorded so far may be needed later: all of it becomes an output.
         const live = [...this.recorder.produced].filter(([n]) => n.kind === 'call').map(([, v]) => v);
-        if (live.length > 0) this.close(live, why);
+        if (live.length > 0) this.close(live, at);
         else this.fillLifted(); // nothing computed yet (an input was read): no graph to run
         return t.storage ?? undefined;
       },
     });
     this.lifted = new Map();
     this.inputs = [];
+    this.openedAt = performance.now();
   }
 
-  private close(outputs: readonly TensorValue[], breakReason?: string): void {
+  private close(outputs: readonly TensorValue[], breakAt?: GraphBreak): void {
     this.recorder.output(outputs);
-    const graph = this.recorder.graph;
-    const results = this.run(graph, this.inputs, this.segments.length);
+    const recorder = this.recorder;
+    const graph = recorder.graph;
+    const segment: SegmentClose = {
+      graph,
+      inputs: this.inputs,
+      index: this.segments.length,
+      ...(breakAt === undefined ? {} : { breakAt }),
+      ...(this.resumedAfter === undefined ? {} : { resumedAfter: this.resumedAfter }),
+      openedAt: this.openedAt,
+      sourceOf: (node) => recorder.sourceOf(node),
+      resolveSources: () => recorder.resolveSources(),
+    };
+    const results = this.run(segment);
     graph.outputs.forEach((node, i) => {
-      const value = this.recorder.produced.get(node);
+      const value = recorder.produced.get(node);
       if (value !== undefined && value.storage === null) value.storage = results[i].storage;
     });
     this.fillLifted();
     this.segments.push(
-      breakReason === undefined
+      breakAt === undefined
         ? { graph, inputs: this.inputs }
-        : { graph, inputs: this.inputs, breakReason },
+        : { graph, inputs: this.inputs, breakReason: breakAt.text },
     );
+    this.resumedAfter = breakAt;
     this.open();
   }
 

@@ -11,13 +11,20 @@ export interface PrintOptions {
   /** Class name in the header (`GraphModule` for dynamo graphs). */
   readonly className?: string;
   readonly device?: string;
+  /** Overrides a node's type annotation body (dynamic shapes print `f32[8, s27][s27, 1]cpu`). */
+  readonly formatMeta?: (node: Node) => string;
+  /** Size symbols taken as leading inputs (`s27: "Sym(s27)"`), as dynamo graphs with dynamic shapes do. */
+  readonly symbols?: readonly string[];
 }
 
 export function printGraph(graph: Graph, options: PrintOptions = {}): string {
   const device = options.device ?? 'cpu';
-  const type = (m: TensorMeta) => `"${formatType(m, device)}"`;
+  const type = (n: Node) => `"${options.formatMeta?.(n) ?? formatType(n.meta, device)}"`;
   const placeholders = graph.placeholders;
-  const params = placeholders.map((p) => `${upper(p.name)}: ${type(p.meta)}`);
+  const params = [
+    ...(options.symbols ?? []).map((s) => `${s}: "Sym(${s})"`),
+    ...placeholders.map((p) => `${upper(p.name)}: ${type(p)}`),
+  ];
   const out: string[] = [`class ${options.className ?? 'GraphModule'}(torch.nn.Module):`];
   out.push(`    def forward(self${params.map((p) => `, ${p}`).join('')}):`);
   for (const p of placeholders) out.push(`        ${p.name} = ${upper(p.name)}`);
@@ -34,7 +41,7 @@ export function printGraph(graph: Graph, options: PrintOptions = {}): string {
     }
     const dead = lastUse.get(node) ?? [];
     const clear = dead.length > 0 ? `;  ${dead.map((d) => d.name).join(' = ')} = None` : '';
-    out.push(`        ${node.name}: ${type(node.meta)} = ${expression(node)}${clear}`);
+    out.push(`        ${node.name}: ${type(node)} = ${expression(node)}${clear}`);
   }
   const results = graph.outputs.map((o) => o.name);
   out.push(`        return (${results.join(', ')}${results.length === 1 ? ',' : ''})`);
