@@ -131,7 +131,11 @@ export function compileGraph(
       ir_count: irCount,
       kernel_count: spec.kernels.length,
     };
-    if (id !== undefined) metricsByCompile.set(formatCompileId(id.compileId), metrics);
+    if (id !== undefined) {
+      metricsByCompile.set(formatCompileId(id.compileId), metrics);
+      // Keep the most recent compiles only: a long-running process compiles without bound.
+      if (metricsByCompile.size > 1024) metricsByCompile.delete(metricsByCompile.keys().next().value!);
+    }
     return Object.assign(program, { metrics });
   });
 }
