@@ -49,7 +49,7 @@ describe('backend instrumentation', () => {
     expect(stderr).toContain('[0/0] [__output_code] Output code: \n');
     expect(stderr).toContain('[0/0] [__output_code] // compilog output_code for graph 0/0\n');
     expect(stderr).toContain('[__perf_hints] js_poi_exp_');
-    expect(stderr).toMatch(/\[0\/1\] \*\*\* kernel +0 js_mm_fused_add_erf_matmul_mul_0 +[\d.]+ ms/);
+    expect(stderr).toMatch(/\[0\/1\] \*\*\* kernel +0 js_mm_fused_gelu_matmul_0 +[\d.]+ ms/);
     expect(stderr).toMatch(/\[0\/0\] graph 0\/0: scheduled \d kernel\(s\) in [\d.]+ ms \| cache miss/);
     expect(stderr).toMatch(/\[0\/1\] graph 0\/1: \d kernel\(s\) \| cache hit \(memory\)/);
     // off by default: +inductor alone does not print output_code

@@ -12,7 +12,7 @@ import type { ExprTemplate } from '../kernels/elementwise.js';
 import { planMatmul } from '../ops/matmul.js';
 import { reductionDims } from '../ops/meta.js';
 import { getOp } from '../ops/op-table.js';
-import { BRANCHLESS } from './expressions.js';
+import { BRANCHLESS, geluExpr } from './expressions.js';
 
 /** Where data lives: a graph input (placeholder or constant, by position) or a computed buffer. */
 export type Root =
@@ -187,7 +187,7 @@ export function buildBuffers(graph: Graph, live: readonly Node[]): BufferGraph {
           ...base,
           kind: 'pointwise',
           shape: node.meta.shape,
-          expr: BRANCHLESS[node.op] ?? op.expr,
+          expr: node.op === 'gelu' ? geluExpr(node.attrs.approximate) : (BRANCHLESS[node.op] ?? op.expr),
           inlinable: true,
         };
     }

@@ -7,6 +7,8 @@
  * kernel, one read of x from memory per pass and one write of the result. Values needed in a later pass
  * are cached in a per-row float64 scratch row when they are expensive (exp, erf, ...), recomputed otherwise.
  *
+ * Every op's result is rounded to float32 (Math.fround), as a float32 tensor op is: compiled results equal
+ * eager ones bit for bit wherever the op order is the same, and the rounding costs a conversion per op.
  * Emitted code is branchless straight-line arithmetic on locals, monomorphic typed-array loads with
  * static strides, float64 accumulators, and adjacent loops merged whenever every access allows it (so
  * a contiguous chain becomes one flat `for` loop).
@@ -228,7 +230,7 @@ export function generateLoopKernel(
   for (let d = 0; d <= maxDepth; d++) {
     for (const b of outerNodes) {
       if (depth.get(b) !== d) continue;
-      emit(`const v${b.id} = ${value(b, false)};`);
+      emit(`const v${b.id} = Math.fround(${value(b, false)});`);
       store(b, false);
     }
     const inPhase = fulls.filter((b) => passes.get(b)!.has(d));
@@ -248,7 +250,7 @@ export function generateLoopKernel(
         emit(`const v${b.id} = c${b.id}[${rowIndex}];`);
         continue;
       }
-      emit(`const v${b.id} = ${value(b, true)};`);
+      emit(`const v${b.id} = Math.fround(${value(b, true)});`);
       if (cached.has(b)) emit(`c${b.id}[${rowIndex}] = v${b.id};`);
       if (d === first) store(b, true);
     }
@@ -259,7 +261,7 @@ export function generateLoopKernel(
     if (needsCounter) emit('rf++;');
     for (let i = 0; i < inner.length; i++) close();
     for (const r of reducing) {
-      emit(`const v${r.id} = acc${r.id};`);
+      emit(`const v${r.id} = Math.fround(acc${r.id});`);
       store(r, false);
     }
   }

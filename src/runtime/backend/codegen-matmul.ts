@@ -88,7 +88,7 @@ export function generateMatmulKernel(
   const loopVar = (d: number) => (d < nb ? `x${d}` : d === nb ? 'ii' : 'j');
   const terms = (strides: readonly number[]) =>
     strides.map((s, d) => [loopVar(d), s] as const).filter(([, s], d) => s !== 0 && g.space[d] > 1);
-  emit(`const v${mm.id} = row[j];`);
+  emit(`const v${mm.id} = Math.fround(row[j]);`);
   const storeOf = (b: Buf) => {
     if (!realized.has(b)) return;
     const strides = storeStrides(b, mapInto(g, b.shape)!, rank);
@@ -113,7 +113,7 @@ export function generateMatmulKernel(
   for (const b of g.bufs) {
     if (b === mm) continue;
     const args = b.operands.map((o) => operand(b, o));
-    emit(`const v${b.id} = ${b.expr!(...args)};`);
+    emit(`const v${b.id} = Math.fround(${b.expr!(...args)});`);
     storeOf(b);
   }
   pad = pad.slice(6);

@@ -5,6 +5,9 @@
  * enabled the instrumentation costs a few boolean tests.
  */
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { timed, traceArtifact, traceStructured } from '../../artifacts/index.js';
 import { currentTraceId, formatCompileId, getArtifactLogger, getLogger } from '../../logging/index.js';
 import type { Backend } from '../capture/compile.js';
@@ -27,7 +30,7 @@ import { schedule } from './schedule.js';
 import { wrapperSource } from './wrapper.js';
 
 /** Bump when generated code changes meaning: old disk cache entries then miss. */
-export const CODEGEN_VERSION = 1;
+export const CODEGEN_VERSION = 2;
 
 const log = getLogger(QNAMES.inductor);
 const schedLog = getLogger(QNAMES.scheduler);
@@ -215,8 +218,28 @@ function sameMeta(a: Node, b: Node): boolean {
   );
 }
 
-/** md5 of the generator version, the fusion switch and the printed graph (ops, shapes, strides). */
+/**
+ * md5 of the code generator (its version and the text of this folder's files, so an edited generator never
+ * reuses stale disk entries, like PyTorch's torch_key), the fusion switch and the printed graph.
+ */
 export function graphKey(graph: Graph, fuseOn: boolean): string {
-  const text = `v${CODEGEN_VERSION}\nfuse=${fuseOn}\n${printGraph(graph)}`;
+  const text = `v${CODEGEN_VERSION}:${generatorFingerprint()}\nfuse=${fuseOn}\n${printGraph(graph)}`;
   return createHash('md5').update(text).digest('hex');
+}
+
+let fingerprint: string | undefined;
+
+function generatorFingerprint(): string {
+  if (fingerprint !== undefined) return fingerprint;
+  const hash = createHash('md5');
+  try {
+    const dir = dirname(fileURLToPath(import.meta.url));
+    for (const f of readdirSync(dir).sort()) {
+      if (/\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')) hash.update(f).update(readFileSync(join(dir, f)));
+    }
+  } catch {
+    // Bundled or unreadable sources: the version number alone keys the generator.
+  }
+  fingerprint = hash.digest('hex').slice(0, 12);
+  return fingerprint;
 }

@@ -23,3 +23,16 @@ export const BRANCHLESS: Readonly<Record<string, ExprTemplate>> = {
   gt: compare('>'),
   ge: compare('>='),
 };
+
+/**
+ * gelu stays one pointwise op through lowering (like Inductor's lowering of aten.gelu), with the same
+ * expression as the eager kernel (ops/composites.ts), so compiled and eager gelu agree bit for bit.
+ */
+export function geluExpr(approximate: unknown): ExprTemplate {
+  return approximate === 'tanh'
+    ? (a) => `(0.5 * ${a} * (1 + Math.tanh(${0.7978845608028654} * (${a} + 0.044715 * ${a} * ${a} * ${a}))))`
+    : (a) => `(0.5 * ${a} * (1 + H.erf(${a} * ${Math.SQRT1_2})))`;
+}
+
+/** Composite ops lowering keeps as single pointwise ops. */
+export const KEPT_COMPOSITES: ReadonlySet<string> = new Set(['gelu']);

@@ -1,16 +1,22 @@
 /**
- * Lowering (`aot`): composite ops (softmax, layer_norm, gelu, mean, linear) become pointwise, reduction,
- * matmul and view primitives (ir/decompose.ts re-records the graph with decompositions on), then dead
- * nodes are dropped. Shapes and strides ride along on every node's meta, so later stages read them there.
+ * Lowering (`aot`): composite ops (softmax, log_softmax, layer_norm, mean, linear) become pointwise,
+ * reduction, matmul and view primitives (the graph is re-recorded with their decompositions), then dead
+ * nodes are dropped. gelu stays one pointwise op with the eager kernel's expression (as Inductor lowers
+ * aten.gelu), so compiled and eager agree bit for bit. Shapes and strides ride along on every node's meta, so later stages read them there.
  * Emits `aot_graphs` (log) and `aot_inference_graph` (trace), as AOTAutograd does for inference graphs.
  */
 
 import { traceStructured } from '../../artifacts/index.js';
 import { getArtifactLogger, getLogger } from '../../logging/index.js';
-import { decompose } from '../ir/decompose.js';
+import type { Attrs, Operand, TensorValue } from '../core/types.js';
+import { dispatch } from '../dispatch/dispatch.js';
+import { withMode } from '../dispatch/mode.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { printGraph } from '../ir/printer.js';
+import { GraphRecorder } from '../ir/recorder.js';
+import type { OpDef, OutMeta } from '../ops/op-def.js';
 import { QNAMES } from '../registrations.js';
+import { KEPT_COMPOSITES } from './expressions.js';
 
 const log = getLogger(`${QNAMES.aot}.lowering`);
 const aotGraphs = getArtifactLogger(QNAMES.aot, 'aot_graphs');
@@ -22,7 +28,7 @@ export interface LoweredGraph {
 }
 
 export function lowerGraph(captured: Graph): LoweredGraph {
-  const graph = decompose(captured);
+  const graph = decomposeForBackend(captured);
   const live = liveNodes(graph);
   const dropped = graph.nodes.length - live.length;
   log.debug(
@@ -38,6 +44,35 @@ export function lowerGraph(captured: Graph): LoweredGraph {
 /** The lowered graph in the form PyTorch prints AOT graphs (`class <lambda>(torch.nn.Module)`). */
 export function printLowered(graph: Graph): string {
   return printGraph(graph, { className: '<lambda>' });
+}
+
+/** Records composites as their decompositions, except those codegen emits directly (gelu). */
+class LoweringRecorder extends GraphRecorder {
+  override dispatch(op: OpDef, inputs: readonly Operand[], attrs: Attrs, meta: OutMeta): TensorValue {
+    if (op.decompose !== undefined && !KEPT_COMPOSITES.has(op.name)) {
+      return withMode(this, () => op.decompose!(inputs, attrs, dispatch));
+    }
+    return super.dispatch(op, inputs, attrs, meta);
+  }
+}
+
+/** ir/decompose.ts's retrace, with the lowering recorder: source lines and constants are kept. */
+function decomposeForBackend(graph: Graph): Graph {
+  const recorder = new LoweringRecorder({ sourceLocations: false });
+  const env = new Map<Node, TensorValue>();
+  for (const p of graph.placeholders) env.set(p, recorder.input(p.argName ?? p.name, p.meta, p.source));
+  const outputs = withMode(recorder, () => {
+    for (const node of graph.nodes) {
+      if (node.kind === 'constant') env.set(node, { ...node.value!, lazy: null });
+      if (node.kind !== 'call') continue;
+      const inputs = node.inputs.map((a) => (typeof a === 'number' ? a : env.get(a)!));
+      recorder.sourceOverride = node.source;
+      env.set(node, dispatch(node.op, inputs, node.attrs));
+    }
+    return graph.outputs.map((o) => env.get(o)!);
+  });
+  recorder.output(outputs);
+  return recorder.graph;
 }
 
 function liveNodes(graph: Graph): Node[] {
