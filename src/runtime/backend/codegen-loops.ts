@@ -25,6 +25,7 @@ import {
   rootKey,
   storeStrides,
 } from './codegen-common.js';
+import { roundedValue } from './expressions.js';
 import { type Group, mapInto } from './fusion.js';
 
 interface Loop {
@@ -222,6 +223,10 @@ export function generateLoopKernel(
     const id = storeAccess.get(b);
     if (id !== undefined) emit(`${accesses[id].param}[${at(accesses[id], inPass)}] = v${b.id};`);
   };
+  // Values read by another op of this kernel (they must be rounded as eager stores them).
+  const consumed = new Set<Buf>();
+  for (const b of g.bufs)
+    for (const o of b.operands) if (o.kind === 'value' && inGroup(o.buf)) consumed.add(o.buf);
   const rowIndex = inner.length === 1 ? inner[0].v : 'rf';
   const needsCounter = cached.size > 0 && inner.length > 1;
 
@@ -230,7 +235,7 @@ export function generateLoopKernel(
   for (let d = 0; d <= maxDepth; d++) {
     for (const b of outerNodes) {
       if (depth.get(b) !== d) continue;
-      emit(`const v${b.id} = Math.fround(${value(b, false)});`);
+      emit(`const v${b.id} = ${roundedValue(b.node.op, value(b, false), consumed.has(b))};`);
       store(b, false);
     }
     const inPhase = fulls.filter((b) => passes.get(b)!.has(d));
@@ -250,7 +255,7 @@ export function generateLoopKernel(
         emit(`const v${b.id} = c${b.id}[${rowIndex}];`);
         continue;
       }
-      emit(`const v${b.id} = Math.fround(${value(b, true)});`);
+      emit(`const v${b.id} = ${roundedValue(b.node.op, value(b, true), consumed.has(b) || cached.has(b))};`);
       if (cached.has(b)) emit(`c${b.id}[${rowIndex}] = v${b.id};`);
       if (d === first) store(b, true);
     }
@@ -261,7 +266,7 @@ export function generateLoopKernel(
     if (needsCounter) emit('rf++;');
     for (let i = 0; i < inner.length; i++) close();
     for (const r of reducing) {
-      emit(`const v${r.id} = Math.fround(acc${r.id});`);
+      emit(`const v${r.id} = ${roundedValue(r.node.op, `acc${r.id}`, consumed.has(r))};`);
       store(r, false);
     }
   }

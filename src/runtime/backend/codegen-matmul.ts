@@ -16,6 +16,7 @@ import {
   Params,
   storeStrides,
 } from './codegen-common.js';
+import { roundedValue } from './expressions.js';
 import { type Group, mapInto } from './fusion.js';
 
 /** Below this many multiply-adds a matmul is dominated by per-kernel overhead. */
@@ -85,10 +86,13 @@ export function generateMatmulKernel(
   emit('    const row = ii === i ? row0 : row1;');
   emit(`    for (let j = 0; j < ${m}; j++) {`);
   pad += '      ';
+  const consumed = new Set<Buf>();
+  for (const b of g.bufs)
+    for (const o of b.operands) if (o.kind === 'value' && groupOf.get(o.buf) === g) consumed.add(o.buf);
   const loopVar = (d: number) => (d < nb ? `x${d}` : d === nb ? 'ii' : 'j');
   const terms = (strides: readonly number[]) =>
     strides.map((s, d) => [loopVar(d), s] as const).filter(([, s], d) => s !== 0 && g.space[d] > 1);
-  emit(`const v${mm.id} = Math.fround(row[j]);`);
+  emit(`const v${mm.id} = ${roundedValue('matmul', 'row[j]', consumed.has(mm))};`);
   const storeOf = (b: Buf) => {
     if (!realized.has(b)) return;
     const strides = storeStrides(b, mapInto(g, b.shape)!, rank);
@@ -113,7 +117,7 @@ export function generateMatmulKernel(
   for (const b of g.bufs) {
     if (b === mm) continue;
     const args = b.operands.map((o) => operand(b, o));
-    emit(`const v${b.id} = Math.fround(${b.expr!(...args)});`);
+    emit(`const v${b.id} = ${roundedValue(b.node.op, b.expr!(...args), consumed.has(b))};`);
     storeOf(b);
   }
   pad = pad.slice(6);

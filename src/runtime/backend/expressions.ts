@@ -36,3 +36,28 @@ export function geluExpr(approximate: unknown): ExprTemplate {
 
 /** Composite ops lowering keeps as single pointwise ops. */
 export const KEPT_COMPOSITES: ReadonlySet<string> = new Set(['gelu']);
+
+/** Ops whose result is already a float32 value when their operands are (no rounding needed). */
+const EXACT: ReadonlySet<string> = new Set([
+  'relu',
+  'neg',
+  'abs',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'where',
+  'reshape',
+  'contiguous',
+]);
+
+/**
+ * The statement computing a value, rounded to float32 as the eager op would store it. The rounding is left
+ * out where it cannot change anything: exact ops, and values that are only stored (a Float32Array store
+ * rounds the same way).
+ */
+export function roundedValue(op: string, expr: string, consumedInKernel: boolean): string {
+  return !consumedInKernel || EXACT.has(op) ? expr : `Math.fround(${expr})`;
+}
