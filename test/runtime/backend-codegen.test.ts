@@ -89,6 +89,28 @@ describe('generated code', () => {
   });
 });
 
+describe('bit-exact with eager', () => {
+  it('a small attention + MLP block: every element equal', () => {
+    const d = 16;
+    const ws = [0, 1, 2, 3, 4, 5].map((i) => randn([d, d], { seed: 20 + i }).mul(0.25));
+    const bs = [0, 1, 2, 3, 4, 5].map((i) => randn([d], { seed: 40 + i }).mul(0.1));
+    const block = (t: Tensor): Tensor => {
+      const h = t.layerNorm([d], bs[4].add(1), bs[5]);
+      const q = h.linear(ws[0], bs[0]).view(8, 2, 8).transpose(0, 1);
+      const k = h.linear(ws[1], bs[1]).view(8, 2, 8).transpose(0, 1);
+      const v = h.linear(ws[2], bs[2]).view(8, 2, 8).transpose(0, 1);
+      const a = q.matmul(k.transpose(-2, -1)).mul(0.35).softmax(-1).matmul(v).transpose(0, 1).reshape(8, d);
+      const t1 = t.add(a.linear(ws[3], bs[3]));
+      return t1.add(t1.layerNorm([d]).linear(ws[4]).gelu().linear(ws[5]).tanh().relu().sub(t1.sigmoid()));
+    };
+    const input = randn([8, d], { seed: 99 });
+    const compiled = compileGraph(traceGraph(block as never, [input], { sourceLocations: false }), {
+      cache: false,
+    });
+    expectClose(compiled.run([input])[0], block(input), 0);
+  });
+});
+
 describe('kernel cache', () => {
   it('misses, then hits in memory, then on disk from a fresh in-memory cache', () => {
     const dir = tempDir();
