@@ -262,6 +262,14 @@ describe('compiled views and copies match eager', () => {
       RUNS,
     );
   });
+  it('zero-size dims: empty results, and sums over empty dims are 0', () => {
+    const e = randn([0, 3], { seed: 1 });
+    compiledMatchesEager((a) => [a.exp().add(1), a.sum(0), a.sum(1), a.amax(1), a.softmax(1)], [e]);
+    compiledMatchesEager((a) => cat([a, a.exp()], 0).mul(2), [e]);
+    const m = randn([2, 0], { seed: 2 });
+    const n = randn([0, 4], { seed: 3 });
+    compiledMatchesEager((a, b) => a.matmul(b).add(1), [m, n]);
+  });
   it('an input with a storage offset', () => {
     const base = randn([6, 4], { seed: 3 });
     const x = base.slice(0, 2, 5);

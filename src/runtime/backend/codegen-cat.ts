@@ -17,7 +17,7 @@ export function generateCatKernel(g: Group, name: string): KernelSource {
     const a = accessOfOperand(o)!;
     const inName = params.read(a.root);
     const strides = broadcastStrides(a.shape, a.strides, a.shape);
-    const loops = a.shape.map((size, d) => ({ v: `x${d}`, size, d })).filter((l) => l.size > 1);
+    const loops = a.shape.map((size, d) => ({ v: `x${d}`, size, d })).filter((l) => l.size !== 1);
     let pad = '    ';
     for (const l of loops) {
       lines.push(`${pad}for (let ${l.v} = 0; ${l.v} < ${l.size}; ${l.v}++) {`);

@@ -106,13 +106,13 @@ export function generateLoopKernel(
 
   // Loops: outer (kept) dims, then reduced dims; size-1 dims dropped, mergeable neighbours merged.
   const outer = mergeLoops(
-    [...g.space.keys()].filter((d) => !reduceSet.has(d) && g.space[d] > 1),
+    [...g.space.keys()].filter((d) => !reduceSet.has(d) && g.space[d] !== 1),
     g.space,
     raw,
     'x',
   );
   const inner = mergeLoops(
-    g.reduceDims.filter((d) => g.space[d] > 1),
+    g.reduceDims.filter((d) => g.space[d] !== 1),
     g.space,
     raw,
     'r',

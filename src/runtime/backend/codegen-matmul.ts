@@ -61,7 +61,7 @@ export function generateMatmulKernel(
   const out: string[] = [];
   let pad = '    ';
   const emit = (line: string) => out.push(pad + line);
-  const batchLoops = info.batch.map((size, d) => ({ v: `x${d}`, size, d })).filter((l) => l.size > 1);
+  const batchLoops = info.batch.map((size, d) => ({ v: `x${d}`, size, d })).filter((l) => l.size !== 1);
   for (const l of batchLoops) {
     emit(`for (let ${l.v} = 0; ${l.v} < ${l.size}; ${l.v}++) {`);
     pad += '  ';
@@ -91,7 +91,7 @@ export function generateMatmulKernel(
     for (const o of b.operands) if (o.kind === 'value' && groupOf.get(o.buf) === g) consumed.add(o.buf);
   const loopVar = (d: number) => (d < nb ? `x${d}` : d === nb ? 'ii' : 'j');
   const terms = (strides: readonly number[]) =>
-    strides.map((s, d) => [loopVar(d), s] as const).filter(([, s], d) => s !== 0 && g.space[d] > 1);
+    strides.map((s, d) => [loopVar(d), s] as const).filter(([, s], d) => s !== 0 && g.space[d] !== 1);
   emit(`const v${mm.id} = ${roundedValue('matmul', 'row[j]', consumed.has(mm))};`);
   const storeOf = (b: Buf) => {
     if (!realized.has(b)) return;
