@@ -165,7 +165,8 @@ function build(graph: Graph, key: string, graphName: string, fuseOn: boolean, co
     const bg: BufferGraph = buildBuffers(lowered.graph, lowered.live);
     irPre(() => `BEFORE FUSION\n${describeBuffers(bg)}`);
     const fusion = fuse(bg, { fuse: fuseOn });
-    for (const d of fusion.decisions) fusionLog(d);
+    // One record for all decisions: the same lines, one caller lookup instead of one per line.
+    if (fusion.decisions.length > 0) fusionLog(() => fusion.decisions.join('\n'));
     const sched = schedule(bg, fusion);
     schedLog.debug(() => `${bg.bufs.length} buffers -> ${sched.kernels.length} kernels`);
     return { bg, fusion, sched };
@@ -180,10 +181,10 @@ function build(graph: Graph, key: string, graphName: string, fuseOn: boolean, co
       if (g.kind === 'cat') return generateCatKernel(g, name);
       return generateLoopKernel(g, name, sched.realized, fusion.groupOf);
     });
-    for (const k of kernels) {
-      kernelCode(() => `${k.name}:\n${k.definition}`);
-      for (const h of k.hints) perfHints(h);
-    }
+    // Each kernel under its name, in one record (the same lines as one record per kernel, one caller lookup).
+    kernelCode(() => kernels.map((k) => `${k.name}:\n${k.definition}`).join('\n\n'));
+    const hints = kernels.flatMap((k) => k.hints);
+    if (hints.length > 0) perfHints(() => hints.join('\n'));
     const wrapped = wrapperSource(bg, sched, kernels, { key, graphName });
     return { kernels, ...wrapped };
   });

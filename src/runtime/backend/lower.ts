@@ -36,8 +36,14 @@ export function lowerGraph(captured: Graph): LoweredGraph {
       `lowered ${countCalls(captured.nodes)} ops to ${countCalls(live)} primitives` +
       (dropped > 0 ? ` (${dropped} dead node(s) dropped)` : ''),
   );
-  aotGraphs(() => `TRACED GRAPH\n ===== Forward graph 0 =====\n ${printLowered(graph)}`);
-  traceStructured('aot_inference_graph', {}, () => printLowered(graph));
+  // Printed at most once, by whichever of the log and the trace asks first.
+  let printed: string | undefined;
+  const text = () => {
+    printed ??= printLowered(graph);
+    return printed;
+  };
+  aotGraphs(() => `TRACED GRAPH\n ===== Forward graph 0 =====\n ${text()}`);
+  traceStructured('aot_inference_graph', {}, text);
   return { graph, live };
 }
 
