@@ -84,6 +84,11 @@ export interface CompileOptions {
    * automatic_dynamic_shapes).
    */
   readonly dynamic?: boolean;
+  /**
+   * Names for tensors the function closes over (weights), so their graph inputs read `L_fc1_weight_` rather
+   * than `L_tensor_`: `{ 'fc1.weight': w1, 'fc1.bias': b1 }`.
+   */
+  readonly params?: Readonly<Record<string, Tensor>>;
 }
 
 export interface CompiledGraph {
@@ -338,6 +343,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
   /** Runs fn under the capture mode; segments are compiled on first sight (or fetched) and executed. */
   function trace(args: readonly CompileArg[], ctx: CallContext) {
     const argNames = new Map<TensorValue, string>();
+    for (const [name, t] of Object.entries(options.params ?? {})) argNames.set(t, name);
     args.forEach((a, i) => {
       if (a instanceof Tensor) argNames.set(a, ctx.names[i]);
     });

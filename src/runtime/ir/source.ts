@@ -1,9 +1,15 @@
 /** Finds the user's lines that issued an op (the stack frames outside the runtime). */
 import { readFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourceLocation } from './graph.js';
 
 const RUNTIME_DIR = /[\\/](src|dist)[\\/]runtime[\\/]/;
+/** compilog's own sources (src/ or dist/ of this package): never the user's code. */
+const PACKAGE_CODE = ((): string[] => {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+  return [join(root, 'src') + sep, join(root, 'dist') + sep];
+})();
 const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):\d+\)?$/;
 const lines = new Map<string, readonly string[] | null>();
 
@@ -24,8 +30,9 @@ export function userFrames(stack: string | undefined, limit = Number.POSITIVE_IN
     if (m === null) continue;
     const file = m[2].startsWith('file://') ? fileURLToPath(m[2]) : m[2];
     if (RUNTIME_DIR.test(file) || file.startsWith('node:') || file.includes('node_modules')) continue;
+    if (PACKAGE_CODE.some((dir) => file.startsWith(dir))) continue;
     const line = Number(m[3]);
-    const fn = (m[1] ?? '<module>').replace(/^(async |Object\.|new )/, '').replace(/^.*\.(?=[^.]+$)/, '');
+    const fn = (m[1] === undefined || m[1] === '<anonymous>' ? '<module>' : m[1]).replace(/^(async |Object\.|new )/, '').replace(/^.*\.(?=[^.]+$)/, '');
     const code = sourceLine(file, line);
     out.push(code === undefined ? { file, line, fn } : { file, line, fn, code });
   }
