@@ -174,7 +174,6 @@ export class ReportBuilder {
   artifactCount = 0;
   private count = 0;
   private readonly raw: StreamFile;
-  private readonly chromium: StreamFile;
   private readonly year = new Date().getUTCFullYear();
   problems: string[] = [];
 
@@ -184,7 +183,7 @@ export class ReportBuilder {
     private readonly opts: BuilderOptions = {},
   ) {
     this.raw = out.stream('raw.jsonl.body');
-    this.chromium = out.stream('chromium_events.json');
+    out.openJsonArray('chromium_events.json');
   }
 
   private entryFor(id: EnvelopeCompileId | null): CompileEntry {
@@ -332,7 +331,9 @@ export class ReportBuilder {
   }
 
   onEnvelope(env: TraceEnvelope, payload: PayloadView | null): void {
-    if (!env.payload?.md5Ok && env.payload !== null) this.tl.fail_payload_md5++;
+    // md5s are checked on the writer thread (the reader runs with verifyMd5: false); see single.ts
+    if (env.payload !== null && payload !== null)
+      this.out.verifyMd5(payload.bytes(), env.payload.declaredMd5, env.lineno);
     this.tl.unknown += env.unknownKeys.length;
     const isChromium = env.kinds.includes('chromium_event');
     if (env.otherRank) {
@@ -363,11 +364,11 @@ export class ReportBuilder {
       }
       const path = uniqueSuffix(o.path, this.count);
       if (o.t === 'file') {
-        this.addFile(entry, path, o.content, { kind: env.kind ?? undefined, size: env.payload?.size });
+        this.addFile(entry, path, o.content, { kind: env.kind ?? undefined, size: payload?.bytes().length });
         continue;
       }
       const bytes = o.t === 'payload' ? (payload?.bytes() ?? Buffer.alloc(0)) : o.text;
-      const facts: Partial<OutputFile> = { kind: env.kind ?? undefined, size: env.payload?.size };
+      const facts: Partial<OutputFile> = { kind: env.kind ?? undefined, size: payload?.bytes().length };
       if (isGraphPayload(env.kind ?? '', artifactName)) facts.nodes = countGraphNodes(payload?.text() ?? '');
       this.addFile(entry, path, bytes, facts);
       payloadFilename = path;
@@ -375,7 +376,7 @@ export class ReportBuilder {
     if (env.kinds.includes('compilation_metrics')) this.onMetrics(env, entry, dir);
     if (payload !== null) this.collectRankFacts(env, payload, dir);
     this.indexes(env, payload);
-    if (payloadFilename === null && env.payload !== null && !isChromium && env.payload.size !== 0) {
+    if (payloadFilename === null && env.payload !== null && !isChromium) {
       const bytes = payload?.bytes();
       if (bytes !== undefined && bytes.length > 0) {
         payloadFilename = `payloads/${safeRelPath(env.payload.declaredMd5)}.txt`;
@@ -488,16 +489,9 @@ export class ReportBuilder {
     if (env.stack !== null && Array.isArray(d.stack))
       this.insertStack(this.unknownStackTrie, d.stack, env.stack, null, false);
     if (env.kinds.includes('chromium_event') && payload !== null) {
-      // written as logged (valid JSON, checked here) rather than re-serialized: same events, much faster
-      const bytes = payload.bytes();
-      try {
-        JSON.parse(bytes.toString('utf8'));
-        this.chromium.write(this.chromiumEvents === 0 ? '[\n' : ',\n');
-        this.chromium.writeBytes(bytes);
-        this.chromiumEvents++;
-      } catch {
-        // tlparse skips a chromium event whose payload is not JSON (a cut line); the md5 counter shows it
-      }
+      // written as logged (checked with JSON.parse on the writer thread, skipped if invalid, as tlparse
+      // does) rather than re-serialized; the count comes back when the writer drains
+      this.out.appendJsonArrayItem(payload.bytes());
     }
     if (d.symbolic_shape_specialization)
       this.extrasFor(env.compileId).specializations.push(d.symbolic_shape_specialization);
@@ -576,8 +570,7 @@ export class ReportBuilder {
 
   /** Closes the streamed files; raw.jsonl gets its string table line first. */
   finish(): void {
-    this.chromium.write(this.chromiumEvents === 0 ? '[]' : '\n]');
-    this.chromium.close();
+    this.out.closeJsonArray();
     this.raw.close();
     let max = -1;
     for (const k of this.strings.keys()) if (k > max) max = k;

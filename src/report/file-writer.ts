@@ -5,7 +5,8 @@
  * {path, offset, length} records. The main thread blocks (Atomics.wait) when the ring is full, so memory
  * stays bounded. Without a worker (or with `COMPILOG_REPORT_SYNC_WRITES=1`) writes are synchronous.
  */
-import { copyFileSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, copyFileSync, linkSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -22,7 +23,34 @@ const ring = Buffer.from(workerData.ring);
 const pending = new Int32Array(workerData.ctrl);
 const made = new Set();
 const errors = [];
+const md5Failures = [];
+let lastArrayCount = 0;
+const { createHash } = require('node:crypto');
+let arr = null;
 function one(m) {
+  if (m.t === 'aopen') {
+    try { fs.mkdirSync(path.dirname(m.p), { recursive: true }); arr = { fd: fs.openSync(m.p, 'w'), count: 0 }; }
+    catch (e) { errors.push(m.p + ': ' + e.message); arr = null; }
+  } else if (m.t === 'aitem' || m.t === 'aclose') {
+    try {
+      if (arr !== null && m.t === 'aitem') {
+        const bytes = ring.subarray(m.o, m.o + m.len);
+        let ok = true;
+        try { JSON.parse(bytes.toString('utf8')); } catch { ok = false; }
+        if (ok) { fs.writeSync(arr.fd, arr.count === 0 ? '[\\n' : ',\\n'); fs.writeSync(arr.fd, bytes); arr.count++; }
+      } else if (arr !== null) {
+        fs.writeSync(arr.fd, arr.count === 0 ? '[]' : '\\n]');
+        fs.closeSync(arr.fd);
+        lastArrayCount = arr.count;
+        arr = null;
+      }
+    } catch (e) { errors.push('json array: ' + e.message); }
+  }
+  if (m.t === 'aopen' || m.t === 'aitem' || m.t === 'aclose') return;
+  if (m.t === 'md5') {
+    if (createHash('md5').update(ring.subarray(m.o, m.o + m.len)).digest('hex') !== m.md5) md5Failures.push(m.line);
+    return;
+  }
   try {
     const d = path.dirname(m.p);
     if (!made.has(d)) { fs.mkdirSync(d, { recursive: true }); made.add(d); }
@@ -30,17 +58,22 @@ function one(m) {
     else if (m.d !== undefined) fs.writeFileSync(m.p, m.d);
     else fs.writeFileSync(m.p, ring.subarray(m.o, m.o + m.len));
   } catch (e) { errors.push(m.p + ': ' + e.message); }
-  Atomics.sub(pending, 0, m.n);
-  Atomics.notify(pending, 0);
 }
 parentPort.on('message', (batch) => {
-  if (batch === 'errors') { parentPort.postMessage(errors.splice(0)); return; }
-  for (const m of batch) one(m);
+  if (batch === 'errors') { parentPort.postMessage({ errors: errors.splice(0), md5Failures: md5Failures.splice(0), arrayItems: lastArrayCount }); return; }
+  for (const m of batch) {
+    try { one(m); } catch (e) { errors.push(String(e && e.message)); }
+    finally { Atomics.sub(pending, 0, m.n); Atomics.notify(pending, 0); }
+  }
 });
+Atomics.store(pending, 1, 1);
+Atomics.notify(pending, 1);
 `;
 
 interface Job {
-  t: 'w' | 'copy';
+  t: 'w' | 'copy' | 'md5' | 'aopen' | 'aitem' | 'aclose';
+  md5?: string;
+  line?: number;
   p: string;
   /** ring offset and length, or inline data for contents bigger than the ring */
   o?: number;
@@ -62,12 +95,16 @@ function linkOrCopy(from: string, to: string): void {
 
 export class FileWriter {
   private worker: Worker | null = null;
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(4));
+  /** [0]: bytes queued and not yet written; [1]: 1 once the worker is up */
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(8));
   private ring: Buffer = Buffer.alloc(0);
   private head = 0;
   private batch: Job[] = [];
   private batchBytes = 0;
   private readonly syncErrors: string[] = [];
+  private readonly syncMd5Failures: number[] = [];
+  private syncArray: { fd: number; count: number } | null = null;
+  private arrayItems = 0;
   private readonly made = new Set<string>();
 
   constructor(useWorker = true) {
@@ -79,10 +116,24 @@ export class FileWriter {
         workerData: { ring: sab, ctrl: this.ctrl.buffer },
       });
       this.worker.unref();
+      this.worker.on('error', () => {
+        // a dead worker is noticed at start-up (below); later errors are reported per file
+      });
       this.ring = Buffer.from(sab);
+      // wait for the worker to come up; if it does not, write synchronously rather than block forever
+      Atomics.wait(this.ctrl, 1, 0, 5000);
+      if (Atomics.load(this.ctrl, 1) !== 1) {
+        void this.worker.terminate();
+        this.worker = null;
+      }
     } catch {
       this.worker = null;
     }
+  }
+
+  /** Whether writes run on the worker thread (false: synchronous fallback). */
+  get threaded(): boolean {
+    return this.worker !== null;
   }
 
   private post(job: Job): void {
@@ -123,17 +174,34 @@ export class FileWriter {
       this.post({ t: 'w', p: abs, d, n: RING / 2 });
       return;
     }
+    const { o, n } = this.toRing(content, len);
+    this.post({ t: 'w', p: abs, o, len, n });
+  }
+
+  /** Copies content into the ring (waiting for room); returns its offset and the bytes the job frees. */
+  private toRing(content: string | Uint8Array, len: number): { o: number; n: number } {
     let waste = 0;
-    if (this.head + len > RING) {
-      waste = RING - this.head; // skip the ring's tail end; freed with this job
-    }
+    if (this.head + len > RING) waste = RING - this.head; // skip the ring's tail end; freed with this job
     this.reserve(len + waste);
     if (waste > 0) this.head = 0;
     const o = this.head;
     if (typeof content === 'string') this.ring.write(content, o, len, 'utf8');
     else this.ring.set(content, o);
     this.head += len;
-    this.post({ t: 'w', p: abs, o, len, n: len + waste });
+    return { o, n: len + waste };
+  }
+
+  /**
+   * Checks a payload's md5 off the main thread (on the worker, next to the writes); mismatching line
+   * numbers come back from `drain`.
+   */
+  verifyMd5(bytes: Uint8Array, md5: string, line: number): void {
+    if (this.worker === null || bytes.length > RING / 2) {
+      if (createHash('md5').update(bytes).digest('hex') !== md5) this.syncMd5Failures.push(line);
+      return;
+    }
+    const { o, n } = this.toRing(bytes, bytes.length);
+    this.post({ t: 'md5', p: '', o, len: bytes.length, md5, line, n });
   }
 
   copy(from: string, abs: string): void {
@@ -166,8 +234,54 @@ export class FileWriter {
     }
   }
 
-  /** Waits until every queued write is on disk; returns the write errors since the last call. */
-  async drain(): Promise<string[]> {
+  /**
+   * A JSON array file written item by item (chromium_events.json): each item is checked with JSON.parse
+   * and skipped if invalid, off the main thread. The item count comes back from `drain`.
+   */
+  openJsonArray(abs: string): void {
+    if (this.worker === null) {
+      this.ensureDir(abs);
+      this.syncArray = { fd: openSync(abs, 'w'), count: 0 };
+      return;
+    }
+    this.reserve(1);
+    this.post({ t: 'aopen', p: abs, n: 1 });
+  }
+
+  appendJsonArrayItem(bytes: Uint8Array): void {
+    const a = this.syncArray;
+    if (this.worker === null || bytes.length > RING / 2) {
+      if (a === null) return;
+      try {
+        JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
+      } catch {
+        return;
+      }
+      writeSync(a.fd, a.count === 0 ? '[\n' : ',\n');
+      writeSync(a.fd, bytes);
+      a.count++;
+      return;
+    }
+    const { o, n } = this.toRing(bytes, bytes.length);
+    this.post({ t: 'aitem', p: '', o, len: bytes.length, n });
+  }
+
+  closeJsonArray(): void {
+    const a = this.syncArray;
+    if (this.worker === null) {
+      if (a === null) return;
+      writeSync(a.fd, a.count === 0 ? '[]' : '\n]');
+      closeSync(a.fd);
+      this.arrayItems = a.count;
+      this.syncArray = null;
+      return;
+    }
+    this.reserve(1);
+    this.post({ t: 'aclose', p: '', n: 1 });
+  }
+
+  /** Waits until every queued write is on disk; returns the write errors and md5 failures since the last call. */
+  async drain(): Promise<{ errors: string[]; md5Failures: number[]; arrayItems: number }> {
     this.flush();
     for (;;) {
       const cur = Atomics.load(this.ctrl, 0);
@@ -175,17 +289,22 @@ export class FileWriter {
       Atomics.wait(this.ctrl, 0, cur, 50);
     }
     const errors = this.syncErrors.splice(0);
+    const md5Failures = this.syncMd5Failures.splice(0);
     const w = this.worker;
     if (w !== null) {
-      const fromWorker = await new Promise<string[]>((resolve) => {
-        w.once('message', (m: string[]) => resolve(m));
-        w.ref();
-        w.postMessage('errors');
-      });
+      const fromWorker = await new Promise<{ errors: string[]; md5Failures: number[]; arrayItems: number }>(
+        (resolve) => {
+          w.once('message', resolve);
+          w.ref();
+          w.postMessage('errors');
+        },
+      );
       w.unref();
-      errors.push(...fromWorker);
+      errors.push(...fromWorker.errors);
+      md5Failures.push(...fromWorker.md5Failures);
+      this.arrayItems = fromWorker.arrayItems;
     }
-    return errors;
+    return { errors, md5Failures: md5Failures.sort((a, b) => a - b), arrayItems: this.arrayItems };
   }
 
   async close(): Promise<void> {

@@ -54,9 +54,31 @@ export class OutDir {
     this.bytes += size;
   }
 
+  /** Checks a payload md5 in the background (see FileWriter.verifyMd5). */
+  verifyMd5(bytes: Uint8Array, md5: string, line: number): void {
+    this.writer.verifyMd5(bytes, md5, line);
+  }
+
+  /** chromium_events.json: a JSON array written item by item, invalid items skipped (see FileWriter). */
+  openJsonArray(rel: string): void {
+    this.writer.openJsonArray(join(this.root, rel));
+    this.files++;
+  }
+
+  appendJsonArrayItem(bytes: Uint8Array): void {
+    this.writer.appendJsonArrayItem(bytes);
+    this.bytes += bytes.length + 2;
+  }
+
+  closeJsonArray(): void {
+    this.writer.closeJsonArray();
+  }
+
   /** Waits for queued writes; their errors land in `errors`. */
-  async drain(): Promise<void> {
-    this.errors.push(...(await this.writer.drain()));
+  async drain(): Promise<{ md5Failures: number[]; arrayItems: number }> {
+    const r = await this.writer.drain();
+    this.errors.push(...r.errors);
+    return r;
   }
 
   /** A file written in pieces (raw.jsonl, chromium_events.json), buffered in 1 MB batches. */
