@@ -24,6 +24,14 @@ function f(x: Tensor): Tensor {
 }
 
 const cf = compile(f);
-console.log(cf(randn([64, 64], { seed: 0 })).sum().item());
+console.log(
+  cf(randn([64, 64], { seed: 0 }))
+    .sum()
+    .item(),
+);
 // A second call compiles nothing: the cached graphs run, with only f's own JavaScript in between.
-console.log(cf(randn([64, 64], { seed: 0 })).sum().item());
+console.log(
+  cf(randn([64, 64], { seed: 0 }))
+    .sum()
+    .item(),
+);

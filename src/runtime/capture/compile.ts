@@ -210,7 +210,11 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
     }
     if (cache.length >= limit) {
       limitHits++;
-      warnRecompileLimit(compiled, frameInfo ?? fallbackFrame(), limit, failures[0] ?? '');
+      // Reported under the compile id the next compile would have had, as PyTorch does ([0/8]).
+      const next = { frameId: frameId ?? 0, frameCompileId: cache.length };
+      withCompileId(next, () =>
+        warnRecompileLimit(compiled, frameInfo ?? fallbackFrame(), limit, failures[0] ?? ''),
+      );
       return eager(...args);
     }
     return capture(args, failures);
