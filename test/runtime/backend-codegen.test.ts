@@ -59,7 +59,9 @@ describe('generated code', () => {
     const compiled = compileGraph(graph(), { cache: false });
     const got = compiled.run([x, w]);
     const want = program(x, w);
-    got.forEach((t, i) => expectClose(t, want[i], 2e-5));
+    got.forEach((t, i) => {
+      expectClose(t, want[i], 2e-5);
+    });
     const view = compileGraph(traceGraph(((a: Tensor) => a.transpose(0, 1)) as never, [x]), { cache: false });
     const [t] = view.run([x]);
     expect(t.storage).toBe(x.storage);
@@ -126,7 +128,9 @@ describe('kernel cache', () => {
     expect(fresh.stats).toEqual({ memoryHits: 0, diskHits: 1, misses: 0 });
     const key = graphKey(graph(), true);
     expect(readdirSync(join(dir, key.slice(0, 2))).sort()).toEqual([`${key}.js`, `${key}.json`]);
-    c.run([x, w]).forEach((t, i) => expectClose(t, a.run([x, w])[i], 0));
+    c.run([x, w]).forEach((t, i) => {
+      expectClose(t, a.run([x, w])[i], 0);
+    });
   });
 
   it('a different graph is a different key', () => {
@@ -145,7 +149,9 @@ describe('kernel cache', () => {
     writeFileSync(join(dir, key.slice(0, 2), `${key}.json`), '{"key": "truncated');
     const again = compileGraph(graph(), { cache: new KernelCache({ dir }) });
     expect(again.metrics.cache_state).toBe('miss');
-    again.run([x, w]).forEach((t, i) => expectClose(t, program(x, w)[i], 2e-5));
+    again.run([x, w]).forEach((t, i) => {
+      expectClose(t, program(x, w)[i], 2e-5);
+    });
   });
 
   it('still compiles when the cache directory cannot be written', () => {

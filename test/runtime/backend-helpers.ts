@@ -25,7 +25,9 @@ export function compiledMatchesEager(
   const got = program.run(inputs as Tensor[]);
   const want = interpret(graph, inputs);
   expect(got.length).toBe(want.length);
-  got.forEach((g, i) => expectClose(g, want[i], options.tol ?? 2e-5));
+  got.forEach((g, i) => {
+    expectClose(g, want[i], options.tol ?? 2e-5);
+  });
   return program;
 }
 
