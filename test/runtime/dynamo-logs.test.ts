@@ -4,10 +4,22 @@
  * recompile-limit warning, dynamic-shape graphs and guards, and the `+dynamo` story, with the glog prefix.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const CHILD = resolve(import.meta.dirname, 'fixtures/dynamo-child.ts');
+/** The 1-based line of the fixture that contains `snippet` (so edits to the fixture do not break the texts). */
+const SOURCE = readFileSync(CHILD, 'utf8').split('\n');
+const lineOf = (snippet: string): number => SOURCE.findIndex((l) => l.includes(snippet)) + 1;
+const L = {
+  f: lineOf('function f('),
+  g: lineOf('function g('),
+  item: lineOf('if (z.sum().item() > 0)'),
+  main: lineOf('process.stdout.write('),
+  first: lineOf('const first = maxDiff'),
+  lambda: lineOf('x.mul(2), { recompileLimit'),
+};
 const PREFIX = /^([VIWEC])\d{4} \d{2}:\d{2}:\d{2}\.\d{6} \d+ (\S+):(\d+)\] /;
 
 function run(scenario: string, logs: string) {
@@ -29,19 +41,19 @@ describe('dynamo logs (child processes)', () => {
     expect(out.symbols).toEqual([[], ['s77', 's27'], ['s77', 's27'], ['s27'], []]);
     expect(text).toBe(
       [
-        'V] [0/1] [__recompiles] Recompiling function f in <fixture>:15',
+        `V] [0/1] [__recompiles] Recompiling function f in <fixture>:${L.f}`,
         'V] [0/1] [__recompiles]     triggered by the following guard failure(s):',
         "V] [0/1] [__recompiles]     - 0/0: tensor 'x' size mismatch at index 1. expected 16, actual 32",
-        'V] [0/2] [__recompiles] Recompiling function f in <fixture>:15',
+        `V] [0/2] [__recompiles] Recompiling function f in <fixture>:${L.f}`,
         'V] [0/2] [__recompiles]     triggered by the following guard failure(s):',
         "V] [0/2] [__recompiles]     - 0/1: tensor 'x' size mismatch at index 0. expected 8, actual 16",
         "V] [0/2] [__recompiles]     - 0/0: tensor 'x' size mismatch at index 0. expected 8, actual 16",
-        'V] [0/3] [__recompiles] Recompiling function f in <fixture>:15',
+        `V] [0/3] [__recompiles] Recompiling function f in <fixture>:${L.f}`,
         'V] [0/3] [__recompiles]     triggered by the following guard failure(s):',
         'V] [0/3] [__recompiles]     - 0/2: n == 2',
         'V] [0/3] [__recompiles]     - 0/1: n == 2',
         'V] [0/3] [__recompiles]     - 0/0: n == 2',
-        'V] [0/4] [__recompiles] Recompiling function f in <fixture>:15',
+        `V] [0/4] [__recompiles] Recompiling function f in <fixture>:${L.f}`,
         'V] [0/4] [__recompiles]     triggered by the following guard failure(s):',
         "V] [0/4] [__recompiles]     - 0/3: tensor 'x' stride mismatch at index 1. expected 1, actual 8",
         "V] [0/4] [__recompiles]     - 0/2: tensor 'x' stride mismatch at index 1. expected 1, actual 8",
@@ -56,7 +68,7 @@ describe('dynamo logs (child processes)', () => {
     expect(text).not.toContain('[__recompiles]');
     expect(text).toContain(
       [
-        'V] [0/4] [__recompiles_verbose] Recompiling function f in <fixture>:15',
+        `V] [0/4] [__recompiles_verbose] Recompiling function f in <fixture>:${L.f}`,
         'V] [0/4] [__recompiles_verbose]     triggered by the following guard failure(s):',
         'V] [0/4] [__recompiles_verbose]     guard 0 failures:',
         "V] [0/4] [__recompiles_verbose]     - 0/3: tensor 'x' stride mismatch at index 1. expected 1, actual 8",
@@ -81,17 +93,17 @@ describe('dynamo logs (child processes)', () => {
     expect(out.afterBranch).toEqual(['0/0', '1/0', '2/0']);
     expect(out.final).toEqual(['0/0', '1/0', '2/0', '0/1', '1/1']);
     const firstBreak = [
-      'V] [0/0] [__graph_breaks] Graph break in user code at <fixture>:22',
+      `V] [0/0] [__graph_breaks] Graph break in user code at <fixture>:${L.item}`,
       "V] [0/0] [__graph_breaks] Graph Break Reason: Data-dependent read: item() needs the value of 'sum_1'",
       'V] [0/0] [__graph_breaks]   Explanation: compile() records tensor operations without running them; reading a value on the host (item()) needs the graph recorded so far to run first, so the graph ends here.',
       'V] [0/0] [__graph_breaks]   Hint: Keep the value as a tensor (for example where() instead of an if on item()), or move the read out of the compiled function.',
       'V] [0/0] [__graph_breaks] ',
       'V] [0/0] [__graph_breaks] User code traceback:',
-      'V] [0/0] [__graph_breaks]   File "<fixture>", line 95, in <module>',
+      `V] [0/0] [__graph_breaks]   File "<fixture>", line ${L.main}, in <module>`,
       'V] [0/0] [__graph_breaks]     process.stdout.write(`${JSON.stringify(run())}\\n`);',
-      'V] [0/0] [__graph_breaks]   File "<fixture>", line 50, in graph-break',
+      `V] [0/0] [__graph_breaks]   File "<fixture>", line ${L.first}, in graph-break`,
       'V] [0/0] [__graph_breaks]     const first = maxDiff(cg(x), g(x));',
-      'V] [0/0] [__graph_breaks]   File "<fixture>", line 22, in g',
+      `V] [0/0] [__graph_breaks]   File "<fixture>", line ${L.item}, in g`,
       'V] [0/0] [__graph_breaks]     if (z.sum().item() > 0) {',
     ].join('\n');
     expect(text.startsWith(firstBreak)).toBe(true);
@@ -99,7 +111,7 @@ describe('dynamo logs (child processes)', () => {
     expect(text.match(/Graph break in user code/g)?.length).toBe(2);
     expect(text).toContain(
       [
-        'V] [1/1] [__recompiles] Recompiling function torch_dynamo_resume_in_g_at_22 in <fixture>:22',
+        `V] [1/1] [__recompiles] Recompiling function torch_dynamo_resume_in_g_at_${L.item} in <fixture>:${L.item}`,
         'V] [1/1] [__recompiles]     triggered by the following guard failure(s):',
         "V] [1/1] [__recompiles]     - 1/0: tensor 'tanh' size mismatch at index 0. expected 64, actual 32",
       ].join('\n'),
@@ -110,25 +122,22 @@ describe('dynamo logs (child processes)', () => {
     const { text } = run('graph-break', '+dynamo');
     const first = text.split('\n').filter((l) => l.includes('[0/0') && !l.includes('[__'));
     expect(first).toEqual([
-      'V] [0/0] torchdynamo start compiling g <fixture>:19, stack (elided 0 frames):'.replace(
-        '(elided 0 frames)',
-        first[0].match(/\(elided \d+ frames\)/)?.[0] ?? '',
-      ),
-      'V] [0/0]   File "<fixture>", line 95, in <module>',
+      `V] [0/0] torchdynamo start compiling g <fixture>:${L.g}, stack ${first[0].match(/\(elided \d+ frames\)/)?.[0]}:`,
+      `V] [0/0]   File "<fixture>", line ${L.main}, in <module>`,
       'V] [0/0]     process.stdout.write(`${JSON.stringify(run())}\\n`);',
-      'V] [0/0]   File "<fixture>", line 50, in graph-break',
+      `V] [0/0]   File "<fixture>", line ${L.first}, in graph-break`,
       'V] [0/0]     const first = maxDiff(cg(x), g(x));',
       'V] [0/0] ',
-      'I] [0/0] Step 1: torchdynamo start tracing g <fixture>:19',
+      `I] [0/0] Step 1: torchdynamo start tracing g <fixture>:${L.g}`,
       "I] [0/0] Restarting analysis due to graph break: item() needs the value of 'sum_1' (data-dependent)",
-      'I] [0/0_1] Step 1: torchdynamo start tracing g <fixture>:19',
+      `I] [0/0_1] Step 1: torchdynamo start tracing g <fixture>:${L.g}`,
       'I] [0/0_1] Step 1: torchdynamo done tracing g (graph break)',
-      `V] [0/0_1] COMPILING GRAPH due to GraphCompileReason(reason='graph break: item() needs the value of "sum_1" (data-dependent)', user_stack=[<FrameSummary file <fixture>, line 22 in g>], graph_break=True)`,
+      `V] [0/0_1] COMPILING GRAPH due to GraphCompileReason(reason='graph break: item() needs the value of "sum_1" (data-dependent)', user_stack=[<FrameSummary file <fixture>, line ${L.item} in g>], graph_break=True)`,
       'I] [0/0_1] Step 2: calling compiler function inductor',
       'I] [0/0_1] Step 2: done compiler function inductor',
     ]);
     expect(text).toContain(
-      'I] [2/0] Step 1: torchdynamo done tracing torch_dynamo_resume_in_g_at_22 (RETURN_VALUE)',
+      `I] [2/0] Step 1: torchdynamo done tracing torch_dynamo_resume_in_g_at_${L.item} (RETURN_VALUE)`,
     );
   });
 
@@ -138,7 +147,7 @@ describe('dynamo logs (child processes)', () => {
     expect(text).toBe(
       [
         'W] [0/2] compile() hit recompileLimit (2)',
-        "W] [0/2]    function: '<lambda>' (<fixture>:64)",
+        `W] [0/2]    function: '<lambda>' (<fixture>:${L.lambda})`,
         "W] [0/2]    last reason: 0/1: tensor 'x' size mismatch at index 0. expected 3, actual 4",
         'W] [0/2] To log all recompilation reasons, use TORCH_LOGS="recompiles".',
         'W] [0/2] To allow more recompiles, pass compile(fn, { recompileLimit: N }); to make sizes dynamic, compile(fn, { dynamic: true }).',
