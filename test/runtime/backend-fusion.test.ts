@@ -72,6 +72,41 @@ describe('fusion on known programs', () => {
     ]);
   });
 
+  it('refuses to read a buffer of the same kernel through a view, and to create a cycle', () => {
+    const sq = randn([8, 8], { seed: 8 });
+    const viewed = plan(
+      (a) => {
+        const e = a.exp();
+        return e.add(e.transpose(0, 1));
+      },
+      [sq],
+    );
+    expect(kinds(viewed)).toEqual(['pointwise', 'pointwise']);
+    expect(viewed.fusion.decisions).toEqual([
+      'cannot fuse buf1 (add) into pointwise kernel of buf0: it reads buf0 through a view (transpose), which needs buf0 stored before the kernel starts',
+    ]);
+    const wm = randn([8, 8], { seed: 9 });
+    const cyclic = plan(
+      (a) => {
+        const e = a.exp();
+        return e.add(e.matmul(wm).transpose(0, 1));
+      },
+      [sq],
+    );
+    expect(kinds(cyclic)).toEqual(['pointwise', 'matmul', 'pointwise']);
+    expect(cyclic.fusion.decisions).toEqual([
+      "cannot fuse buf2 (add) into pointwise kernel of buf0: buf1's kernel depends on this kernel (fusing would create a cycle)",
+    ]);
+    compiledMatchesEager(
+      (a) => {
+        const e = a.exp();
+        return e.add(e.matmul(wm).transpose(0, 1));
+      },
+      [sq],
+      { tol: 1e-4 },
+    );
+  });
+
   it('views feeding pointwise ops become strided reads, not copy kernels', () => {
     const p = plan((a) => a.transpose(0, 1).exp().add(1), [x]);
     expect(kinds(p)).toEqual(['pointwise']);
