@@ -2,7 +2,7 @@
  * Generated code (golden output_code with stable names), the kernel cache (memory, disk, corrupt and
  * unwritable directories), execution checks, and the backend behind compile(fn).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -162,6 +162,36 @@ describe('kernel cache', () => {
     const compiled = compileGraph(graph(), { cache });
     expect(compiled.metrics.cache_state).toBe('miss');
     expect(compileGraph(graph(), { cache }).metrics.cache_source).toBe('memory');
+  });
+
+  it('does not use a default directory that others can write to (its files are executed)', () => {
+    const saved = { tmp: process.env.TMPDIR, dir: process.env.COMPILOG_CACHE_DIR };
+    const tmp = tempDir();
+    try {
+      process.env.TMPDIR = tmp;
+      delete process.env.COMPILOG_CACHE_DIR;
+      const dir = defaultCacheDir();
+      expect(dir.startsWith(tmp)).toBe(true);
+      mkdirSync(dir, { mode: 0o777 });
+      chmodSync(dir, 0o777);
+      const cache = new KernelCache();
+      expect(compileGraph(graph(), { cache }).metrics.cache_state).toBe('miss');
+      expect(cache.dir).toBeNull();
+      expect(readdirSync(dir)).toEqual([]);
+      chmodSync(dir, 0o700);
+      const trusted = new KernelCache();
+      compileGraph(graph(), { cache: trusted });
+      expect(trusted.dir).toBe(dir);
+      expect(readdirSync(dir)).toHaveLength(1);
+    } finally {
+      for (const [k, v] of [
+        ['TMPDIR', saved.tmp],
+        ['COMPILOG_CACHE_DIR', saved.dir],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   it('defaults to $COMPILOG_CACHE_DIR, else a per-user directory under the temp dir', () => {

@@ -5,7 +5,7 @@
  * module plus the `.js` source that `inductor_output_code` points at. A hit skips lowering, fusion and
  * code generation. Disk problems never fail a compile: the entry is treated as a miss.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { getLogger } from '../../logging/index.js';
@@ -37,14 +37,42 @@ export interface KernelCacheOptions {
 }
 
 export class KernelCache {
-  readonly dir: string | null;
+  dir: string | null;
   readonly stats = { memoryHits: 0, diskHits: 0, misses: 0 };
   private readonly specs = new Map<string, ModuleSpec>();
   private readonly factories = new Map<string, ModuleFactory>();
   private warned = false;
 
+  private checked: boolean;
+
   constructor(options: KernelCacheOptions = {}) {
     this.dir = options.dir === undefined ? defaultCacheDir() : options.dir;
+    // An explicit directory is the caller's choice; the shared temp-dir default is checked before use.
+    this.checked = options.dir !== undefined || Boolean(process.env.COMPILOG_CACHE_DIR);
+  }
+
+  /**
+   * The default directory lives in the shared temp dir, and its files are executed: use it only if it is
+   * ours and nobody else can write to it (created 0700), otherwise fall back to memory with a warning.
+   */
+  private usableDir(): string | null {
+    if (this.checked || this.dir === null) return this.dir;
+    this.checked = true;
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      const st = statSync(this.dir);
+      const uid = process.getuid?.();
+      if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) {
+        this.warnOnce(
+          `not using the kernel cache directory ${this.dir}: it must be a directory owned by this user and writable by nobody else; caching in memory only (set COMPILOG_CACHE_DIR to choose another directory)`,
+        );
+        this.dir = null;
+      }
+    } catch (err) {
+      this.warnOnce(`not using the kernel cache directory ${this.dir}: ${(err as Error).message}`);
+      this.dir = null;
+    }
+    return this.dir;
   }
 
   get(key: string): CacheLookup {
@@ -65,9 +93,10 @@ export class KernelCache {
 
   put(spec: ModuleSpec): void {
     this.specs.set(spec.key, spec);
-    if (this.dir === null) return;
+    const root = this.usableDir();
+    if (root === null) return;
     try {
-      const dir = join(this.dir, spec.key.slice(0, 2));
+      const dir = join(root, spec.key.slice(0, 2));
       mkdirSync(dir, { recursive: true });
       // Write then rename, so a concurrent reader never sees half a file.
       const tmp = join(dir, `${spec.key}.${process.pid}.tmp`);
@@ -75,7 +104,7 @@ export class KernelCache {
       renameSync(tmp, join(dir, `${spec.key}.json`));
       writeFileSync(this.sourcePath(spec.key)!, spec.source);
     } catch (err) {
-      this.warnOnce(`could not write the kernel cache under ${this.dir}: ${(err as Error).message}`);
+      this.warnOnce(`could not write the kernel cache under ${root}: ${(err as Error).message}`);
     }
   }
 
@@ -101,10 +130,11 @@ export class KernelCache {
   }
 
   private readDisk(key: string): ModuleSpec | undefined {
-    if (this.dir === null) return undefined;
+    const root = this.usableDir();
+    if (root === null) return undefined;
     let text: string;
     try {
-      text = readFileSync(join(this.dir, key.slice(0, 2), `${key}.json`), 'utf8');
+      text = readFileSync(join(root, key.slice(0, 2), `${key}.json`), 'utf8');
     } catch {
       return undefined;
     }
