@@ -23,6 +23,7 @@ import { countGraphNodes, isGraphPayload } from './graph-size.js';
 import { compactSorted, prettyJsonPayload, prettySorted } from './json-format.js';
 import type {
   CompileEntry,
+  ExportIssue,
   FailureRow,
   MetricsRecord,
   OutputFile,
@@ -149,6 +150,9 @@ export class ReportBuilder {
   readonly unknownStackTrie: StackNode = newStackNode(null);
   readonly stackIndex = new Map<string, ResolvedFrame[]>();
   readonly recompileReasons = new Map<string, string[]>();
+  /** draft-export issues, detected from the envelopes (tlparse needs --export for these) */
+  readonly exportIssues: ExportIssue[] = [];
+  hasExportedProgram = false;
   readonly extras = new Map<string, MetricsExtras>();
   readonly tl: TlparseStats = {
     ok: 0,
@@ -493,6 +497,7 @@ export class ReportBuilder {
       // does) rather than re-serialized; the count comes back when the writer drains
       this.out.appendJsonArrayItem(payload.bytes());
     }
+    this.collectExportIssues(env);
     if (d.symbolic_shape_specialization)
       this.extrasFor(env.compileId).specializations.push(d.symbolic_shape_specialization);
     if (d.guard_added_fast) this.extrasFor(env.compileId).guardsAddedFast.push(d.guard_added_fast);
@@ -520,6 +525,42 @@ export class ReportBuilder {
       this.stackIndex.set(key, resolved);
       this.insertStack(this.stackTrie, raw, resolved, env.compileId, true);
     }
+  }
+
+  private collectExportIssues(env: TraceEnvelope): void {
+    const d = env.data;
+    const key = env.compileId === null ? '(unknown)' : formatCompileIdKey(env.compileId);
+    if (d.exported_program) this.hasExportedProgram = true;
+    if (d.guard_added?.prefix === 'eval')
+      this.exportIssues.push({
+        type: 'Guard Evaluated',
+        key,
+        expr: d.guard_added.expr ?? '',
+        detail: 'a guard was evaluated during export; this may cause a constraint violation',
+      });
+    if (d.propagate_real_tensors_provenance) {
+      const g = d.propagate_real_tensors_provenance;
+      this.exportIssues.push({
+        type: 'Data Dependent Error',
+        key,
+        expr: g.expr ?? '',
+        detail: `could not decide if it always holds; specialized to ${g.result ?? '?'}`,
+      });
+    }
+    if (d.missing_fake_kernel)
+      this.exportIssues.push({
+        type: 'Missing Fake Kernel',
+        key,
+        expr: `torch.ops.${d.missing_fake_kernel.op ?? '?'}`,
+        detail: 'no fake kernel implementation',
+      });
+    if (d.mismatched_fake_kernel)
+      this.exportIssues.push({
+        type: 'Mismatched Fake Kernel',
+        key,
+        expr: `torch.ops.${d.mismatched_fake_kernel.op ?? '?'}`,
+        detail: d.mismatched_fake_kernel.reason ?? '',
+      });
   }
 
   private insertStack(

@@ -61,3 +61,11 @@ export interface StackNode {
 export function newStackNode(frame: ResolvedFrame | null): StackNode {
   return { frame, children: new Map(), terminals: [] };
 }
+
+/** A draft-export issue (tlparse --export's table), found without needing a flag. */
+export interface ExportIssue {
+  type: 'Guard Evaluated' | 'Data Dependent Error' | 'Missing Fake Kernel' | 'Mismatched Fake Kernel';
+  key: string;
+  expr: string;
+  detail: string;
+}

@@ -190,3 +190,22 @@ describe('PyTorch 2.11 traces (fixtures) against tlparse', () => {
     );
   });
 });
+
+describe('draft export logs are recognised without --export (tlparse export tests)', () => {
+  it.each([
+    ['inputs/export.log', 'Data Dependent Error'],
+    ['inputs/export_guard_added.log', 'Guard Evaluated'],
+  ])('%s: one issue, %s', async (input, type) => {
+    const out = join(tmp(), 'out');
+    await writeReport(join(INPUTS, input), { out });
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('<strong>1 issue(s) were found during export.</strong>');
+    expect(html).toContain(`<tr><td>${type}</td>`);
+  });
+
+  it('an ordinary compile log has no draft-export section', async () => {
+    const out = join(tmp(), 'out');
+    await writeReport(join(INPUTS, 'inputs/simple.log'), { out });
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).not.toContain('Draft export');
+  });
+});

@@ -66,6 +66,8 @@ function hostileTrace(): string {
         },
       },
       { meta: { bwd_compilation_metrics: { fail_type: EVIL, fail_reason: EVIL }, ...cid(0, 0) } },
+      { meta: { guard_added: { expr: EVIL, prefix: 'eval' }, stack: [frame] } },
+      { meta: { mismatched_fake_kernel: { op: EVIL, reason: EVIL }, stack: [frame] } },
       {
         meta: { chromium_event: {}, stack: [frame] },
         payload: JSON.stringify({ name: EVIL, ph: 'i', ts: 1 }),
@@ -122,6 +124,7 @@ describe('hostile trace text', () => {
     const get = (suffix: string) => html.find(([f]) => f.includes(suffix))![1];
     expect(get('index.html')).toContain(escaped); // stack frame, recompile reason, distinct breaks
     expect(get('index.html')).toContain(escapeHtml(`evil_${IMG}`)); // a file name from an artifact name
+    expect(get('index.html')).toContain(`<code>${escaped}`); // draft-export issue expressions
     expect(get('dynamo_guards')).toContain(escaped);
     expect(get('inductor_output_code')).toContain(escaped);
     expect(get('compilation_metrics')).toContain(escaped);

@@ -44,6 +44,20 @@ function kb(n: number | undefined): string {
   return n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KB`;
 }
 
+/** Draft export: tlparse shows this only with --export; here it appears whenever export envelopes exist. */
+function exportSection(b: ReportBuilder): string {
+  if (!b.hasExportedProgram && b.exportIssues.length === 0) return '';
+  if (b.exportIssues.length === 0) return '<h2>Draft export</h2><p>No issues were found during export.</p>';
+  const rows = b.exportIssues
+    .map(
+      (i) =>
+        `<tr><td>${escapeHtml(i.type)}</td><td>${escapeHtml(i.key)}</td><td><code>${escapeHtml(i.expr)}</code></td><td>${escapeHtml(i.detail)}</td></tr>`,
+    )
+    .join('');
+  return `<h2>Draft export</h2><p><strong>${b.exportIssues.length} issue(s) were found during export.</strong></p>
+<table><tr><th>Failure type</th><th>Compile id</th><th>Expression / op</th><th>Detail</th></tr>${rows}</table>`;
+}
+
 export interface IndexPageInput {
   title: string;
   inputs: string[];
@@ -116,6 +130,7 @@ ${
         .join('')}</table>`
     : ''
 }
+${exportSection(b)}
 <h2>Compiles</h2>
 <table><tr><th>Compile id</th><th>Artifacts</th><th>Graph nodes</th><th>Cache</th><th>Compile time (s)</th><th>Recompile reasons</th></tr>
 ${rows.join('\n')}</table>
