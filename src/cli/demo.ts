@@ -24,7 +24,7 @@ import { resolveScript, runScript } from './script-child.js';
  * What the demo shows unless told otherwise: each stage's INFO summary lines, graph breaks, recompiles and
  * performance hints. Readable in a terminal; the trace keeps everything else.
  */
-export const DEFAULT_DEMO_LOGS = 'dynamo,aot,inductor,graph_breaks,recompiles,perf_hints';
+export const DEFAULT_DEMO_LOGS = 'dynamo,aot,inductor,guards,graph_breaks,recompiles,perf_hints';
 
 /** src/cli/ and dist/cli/ both sit two levels below the package root, next to examples/. */
 const DEMO_EXAMPLE = fileURLToPath(new URL('../../examples/transformer-block.ts', import.meta.url));

@@ -82,12 +82,25 @@ export function splitRunArgs(args: readonly string[]): RunArgs {
   return { options, script, scriptArgs, yargsArgs };
 }
 
-/** What yargs sees for `compilog run ...`: the script's own arguments are hidden from it. */
+/**
+ * What yargs sees. `compilog run ...`: the script's own arguments are hidden from it. `compilog demo ...`:
+ * `--logs <value>` becomes `--logs=<value>`, so a value such as "-dynamo" is not read as flags.
+ */
 export function protectRunArgs(args: string[]): string[] {
+  if (commandPosition(args, 'demo') >= 0) return joinOptionValues(args, ['--logs']);
   if (commandPosition(args, 'run') < 0) return args;
   try {
     return splitRunArgs(args).yargsArgs;
   } catch {
-    return args; // the handler reports the usage error
+    return args; // yargs reports the missing value
   }
+}
+
+function joinOptionValues(args: readonly string[], names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (names.includes(args[i]) && i + 1 < args.length) out.push(`${args[i]}=${args[++i]}`);
+    else out.push(args[i]);
+  }
+  return out;
 }
