@@ -11,6 +11,7 @@ import {
   compile,
   compileGraph,
   defaultCacheDir,
+  Graph,
   graphKey,
   inductorBackend,
   KernelCache,
@@ -66,6 +67,16 @@ describe('generated code', () => {
     const [t] = view.run([x]);
     expect(t.storage).toBe(x.storage);
     expect([...t.strides]).toEqual([1, 8]);
+  });
+
+  it('user source text in comments cannot break out of them', () => {
+    const g = new Graph();
+    const p = g.placeholder('x', x);
+    const code = 'a.exp()\u2028throw new Error("escaped")\u2029\nthrow 1';
+    g.setOutputs([g.call('exp', [p], {}, x, { file: '/tmp/a.ts', line: 3, fn: 'f', code })]);
+    const compiled = compileGraph(g, { cache: false });
+    expect(compiled.spec.source).toContain('//   a.ts:3  a.exp() throw new Error("escaped")  throw 1');
+    expectClose(compiled.run([x])[0], x.exp(), 0);
   });
 
   it('refuses inputs of another layout with E_BAD_ARGUMENT', () => {

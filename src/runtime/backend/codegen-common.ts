@@ -133,7 +133,7 @@ export function sourceComment(g: Group): string[] {
   for (const b of g.bufs) {
     const s = b.node.source;
     if (s === undefined) continue;
-    const text = `//   ${s.file.split(/[\\/]/).pop()}:${s.line}${s.code === undefined ? '' : `  ${s.code}`}`;
+    const text = `//   ${commentText(`${s.file.split(/[\\/]/).pop()}:${s.line}${s.code === undefined ? '' : `  ${s.code}`}`)}`;
     if (!seen.has(text)) {
       seen.add(text);
       lines.push(text);
@@ -144,4 +144,9 @@ export function sourceComment(g: Group): string[] {
 
 export function indent(lines: readonly string[], by: string): string[] {
   return lines.map((l) => (l.length === 0 ? l : by + l));
+}
+
+/** Text safe inside a `//` comment of generated code: no character JavaScript treats as a line end. */
+export function commentText(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]/g, ' ');
 }

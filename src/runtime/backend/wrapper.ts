@@ -7,7 +7,7 @@
 import { numel } from '../core/shape.js';
 import { formatType } from '../ir/printer.js';
 import type { Buf, BufferGraph } from './buffers.js';
-import { type KernelSource, rootKey, sourceComment } from './codegen-common.js';
+import { commentText, type KernelSource, rootKey, sourceComment } from './codegen-common.js';
 import type { Schedule } from './schedule.js';
 
 /** Where a graph output's data comes from: a returned buffer or an input, viewed with a static layout. */
@@ -41,7 +41,7 @@ export function wrapperSource(
     '// Float32Array storage, compiled once with new Function. call(args, rt) runs them in order.',
     ...bg.inputs.map(
       (n, i) =>
-        `// ${argName(i)}: ${formatType(n.meta)}  (${n.kind === 'constant' ? n.name : (n.argName ?? n.name)})`,
+        `// ${argName(i)}: ${formatType(n.meta)}  (${commentText(n.kind === 'constant' ? n.name : (n.argName ?? n.name))})`,
     ),
     "'use strict';",
     '',
