@@ -5,7 +5,7 @@
  * frame/compile ids, the same attempts (restarts at graph breaks), the same dynamo record kinds per id.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,10 @@ async function read(path: string): Promise<Reading> {
 
 let runs = 0;
 function traceExample(example: string): Promise<Reading> {
+  return read(traceDir(example));
+}
+
+function traceDir(example: string): string {
   const dir = join(work, `${example}-${++runs}`);
   const env: NodeJS.ProcessEnv = { ...process.env, TORCH_TRACE: dir };
   for (const name of ['TORCH_LOGS', 'TORCH_DTRACE', 'TORCH_LOGS_OUT']) delete env[name];
@@ -46,7 +50,21 @@ function traceExample(example: string): Promise<Reading> {
     encoding: 'utf8',
   });
   expect(r.status, r.stderr).toBe(0);
-  return read(dir);
+  return dir;
+}
+
+type CompileDirectory = Record<string, { artifacts?: { name: string }[] }>;
+
+/** compile id -> the dynamo artifacts tlparse filed under it (file names without their running number). */
+function dynamoArtifacts(dir: CompileDirectory): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [id, entry] of Object.entries(dir)) {
+    if (id === '[-/-]') continue; // records outside any compile (PyTorch writes some at start-up)
+    out[id] = (entry.artifacts ?? [])
+      .map((a) => a.name.replace(/_\d+\.(txt|json|html)$/, ''))
+      .filter((n) => /^(dynamo_|recompile_reasons|compilation_metrics)/.test(n));
+  }
+  return out;
 }
 
 const idOf = (e: ReadEnvelope): string | null =>
@@ -191,4 +209,21 @@ describe.skipIf(!existsSync(CLI))('traces of the examples (built CLI, read back 
     // the second call of f compiled nothing
     expect(envelopes.filter((e) => e.kind === 'dynamo_start').length).toBe(3);
   });
+
+  for (const [example, pytorch] of MIRRORS.filter(([e]) => e !== 'mlp')) {
+    it(`compilog report of examples/${example}.ts files the same compile ids and dynamo artifacts as tlparse for ${pytorch}`, () => {
+      const trace = traceDir(example);
+      const out = join(work, `${example}-report-${++runs}`);
+      const r = spawnSync(process.execPath, [CLI, 'report', trace, '--out', out], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const ours = JSON.parse(readFileSync(join(out, 'compile_directory.json'), 'utf8')) as CompileDirectory;
+      const tlparse = JSON.parse(
+        readFileSync(join(FIXTURES, `../tlparse-out/${pytorch}.compile_directory.json`), 'utf8'),
+      ) as CompileDirectory;
+      expect(dynamoArtifacts(ours)).toEqual(dynamoArtifacts(tlparse));
+    });
+  }
 });
