@@ -178,6 +178,29 @@ describe('payloads on demand', () => {
   });
 });
 
+describe('streaming', () => {
+  it('hands out envelopes before the file is fully read, and stops cleanly on break', async () => {
+    const recs = Array.from({ length: 3000 }, (_, i) => ({
+      meta: { artifact: { name: `a${i}`, encoding: 'string' } },
+      payload: 'x'.repeat(4000),
+    }));
+    const p = writeTmp('big.log', traceText(recs));
+    const reading = readTrace(p, { payloadText: true });
+    let seen = 0;
+    for await (const e of reading) {
+      if (seen === 0) {
+        expect(e.payloadText).toBe('x'.repeat(4000));
+        expect(reading.perFile.size).toBe(0); // the file is still being read
+      }
+      if (++seen === 10) break;
+    }
+    expect(seen).toBe(10);
+    const all = await collect(p);
+    expect(all.envs.length).toBe(3000);
+    expect(all.stats.badLines.md5).toBe(0);
+  });
+});
+
 describe('directories and errors', () => {
   it('reads every trace file of a directory in rank order; --latest picks the newest', async () => {
     const dir = tmp('compilog-dir-');

@@ -9,7 +9,7 @@ import type { TraceFileInfo } from './files.js';
 import { type LineParserOptions, type ParseCallbacks, TraceLineParser } from './line-parser.js';
 import type { StringTable } from './stacks.js';
 
-const CHUNK = 4 << 20;
+export const CHUNK = 4 << 20;
 
 export interface ScanResult {
   stats: TraceStats;
@@ -17,7 +17,7 @@ export interface ScanResult {
 }
 
 /** Makes room after the kept part of the window; grows it when one record fills most of it. */
-function compact(p: TraceLineParser, buf: Buffer, len: number): { buf: Buffer; len: number } {
+export function compact(p: TraceLineParser, buf: Buffer, len: number): { buf: Buffer; len: number } {
   const keep = p.keepFrom();
   const rest = len - keep;
   let out = buf;

@@ -78,7 +78,7 @@ export class TraceLineParser {
   constructor(
     private readonly file: string,
     private readonly fileRank: number | null,
-    private readonly cb: ParseCallbacks,
+    readonly cb: ParseCallbacks,
     opts: LineParserOptions = {},
   ) {
     this.verify = opts.verifyMd5 !== false;

@@ -4,9 +4,10 @@
  */
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { scanTraceFile } from './drive.js';
+import { CHUNK, compact } from './drive.js';
 import { addStats, emptyStats, type TraceEnvelope, type TraceProblem, type TraceStats } from './envelope.js';
 import { type ResolveOptions, resolveTraceInput, type TraceFileInfo } from './files.js';
+import { TraceLineParser } from './line-parser.js';
 import { payloadBytes } from './payload-bytes.js';
 import type { StringTable } from './stacks.js';
 
@@ -44,13 +45,11 @@ export function readTrace(path: string, options: ReadTraceOptions = {}): TraceRe
   const perFile = new Map<string, { stats: TraceStats; strings: StringTable }>();
   async function* iterate(): AsyncGenerator<ReadEnvelope> {
     for (const file of input.files) {
-      // the parser is push-based; buffer one read's worth of envelopes between pulls
+      // pull-based: parse one read's worth, hand those envelopes out, then read on (memory stays bounded)
       const queue: ReadEnvelope[] = [];
-      let done = false;
-      let failure: unknown = null;
-      let wake: (() => void) | null = null;
-      const scan = scanTraceFile(
-        file,
+      const parser = new TraceLineParser(
+        file.path,
+        file.rank,
         {
           onEnvelope(env, payload) {
             const out: ReadEnvelope = env;
@@ -60,34 +59,65 @@ export function readTrace(path: string, options: ReadTraceOptions = {}): TraceRe
           onProblem: options.onProblem,
         },
         { verifyMd5: options.verifyMd5 },
-      ).then(
-        (r) => {
-          perFile.set(file.path, r);
-          addStats(stats, r.stats);
-        },
-        (e: unknown) => {
-          failure = e;
-        },
       );
-      void scan.finally(() => {
-        done = true;
-        wake?.();
-      });
-      for (;;) {
+      for await (const _ of feed(file, parser)) {
         while (queue.length > 0) yield queue.shift()!;
-        if (done) break;
-        await new Promise<void>((r) => {
-          wake = r;
-          if (done || queue.length > 0) r();
-        });
-        wake = null;
       }
-      await scan;
       while (queue.length > 0) yield queue.shift()!;
-      if (failure !== null) throw failure;
+      perFile.set(file.path, { stats: parser.stats, strings: parser.strings });
+      addStats(stats, parser.stats);
     }
   }
   return { files: input.files, stats, perFile, [Symbol.asyncIterator]: iterate };
+}
+
+/** Feeds a file to the parser one read at a time; yields after each read so the caller can drain. */
+async function* feed(file: TraceFileInfo, p: TraceLineParser): AsyncGenerator<void> {
+  let buf: Buffer = Buffer.allocUnsafe(CHUNK);
+  let len = 0;
+  const room = () => {
+    if (len === buf.length || len > buf.length - (buf.length >> 3)) ({ buf, len } = compact(p, buf, len));
+  };
+  if (!file.gz) {
+    const fd = openSync(file.path, 'r');
+    try {
+      for (;;) {
+        room();
+        const n = readSync(fd, buf, len, buf.length - len, null);
+        len += n;
+        p.process(buf, len, n === 0);
+        yield;
+        if (n === 0) return;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  const stream = createReadStream(file.path).pipe(createGunzip());
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let off = 0;
+      while (off < chunk.length) {
+        room();
+        const n = chunk.copy(buf, len, off);
+        off += n;
+        len += n;
+        p.process(buf, len, false);
+        yield;
+      }
+    }
+  } catch (e) {
+    p.stats.badLines.truncated++;
+    p.cb.onProblem?.({
+      kind: 'truncated',
+      file: file.path,
+      lineno: p.stats.lines,
+      offset: p.stats.bytes,
+      message: `gzip stream broken: ${(e as Error).message}`,
+    });
+  }
+  p.process(buf, len, true);
+  yield;
 }
 
 function gzRange(file: string, offset: number, length: number): Promise<Buffer> {
