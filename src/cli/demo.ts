@@ -10,15 +10,16 @@
  * Exit codes: 0 done; 2 bad TORCH_LOGS (nothing run); the example's exit code when it failed; 1 when no trace
  * was written or the report failed.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { CompilogError, isCompilogError } from '../logging/index.js';
 import { writeReport } from '../report/index.js';
 import { COMPILER_REGISTRY } from './logs-check.js';
 import { childEnvironment, preflightLogs, printError } from './run.js';
 import { resolveScript, runScript } from './script-child.js';
+import { traceFilesIn } from './trace-files.js';
 
 /**
  * What the demo shows unless told otherwise: each stage's INFO summary lines, graph breaks, recompiles and
@@ -53,14 +54,6 @@ export function runStamp(date = new Date()): string {
 function display(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel !== '' && !rel.startsWith('..') ? `./${rel}` : path;
-}
-
-function traceFilesIn(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.startsWith('dedicated_log_torch_trace') && f.endsWith('.log'))
-    .sort()
-    .map((f) => join(dir, f));
 }
 
 async function demo(args: DemoArgs): Promise<DemoResult | undefined> {
@@ -139,6 +132,7 @@ function printResult(r: DemoResult): void {
   out.write('\ncompilog demo: done\n');
   for (const f of r.traceFiles) out.write(`  trace:   ${display(f)}\n`);
   out.write(`  report:  ${display(join(r.reportDir, 'index.html'))}\n`);
+  out.write(`  open:    ${pathToFileURL(join(r.reportDir, 'index.html')).href}\n`);
   out.write(
     `  summary: ${r.compiles} compiles, ${r.artifacts} artifacts, ${r.failures} failures/restarts` +
       `${r.badLines > 0 ? `, ${r.badLines} bad trace lines` : ''}\n`,

@@ -15,6 +15,7 @@ import { CompilogError, isCompilogError } from '../logging/index.js';
 import { COMPILER_REGISTRY, checkTorchLogs, formatLogsError, loadCheckRegistry } from './logs-check.js';
 import { type RunOptions, splitRunArgs } from './run-args.js';
 import { resolveScript, runScript } from './script-child.js';
+import { traceFilesIn } from './trace-files.js';
 
 /** The child's environment: ours, with the variables the options set. */
 export function childEnvironment(
@@ -56,6 +57,18 @@ export async function preflightLogs(
   return false;
 }
 
+/** After a run with --trace: where the trace went, and how to read it (on stderr, out of the script's way). */
+function reportTrace(dir: string, sinceMs: number): void {
+  // mtime granularity: allow a little slack before the start
+  const files = traceFilesIn(dir, sinceMs - 1000);
+  if (files.length === 0) {
+    process.stderr.write(`compilog run: no trace written to ${dir} (the script compiled nothing?)\n`);
+    return;
+  }
+  for (const f of files) process.stderr.write(`compilog run: trace ${f}\n`);
+  process.stderr.write(`compilog run: report it with: npx compilog report ${dir} --out <dir>\n`);
+}
+
 async function run(): Promise<void> {
   const { options, script, scriptArgs } = splitRunArgs(process.argv.slice(2));
   if (script === undefined) {
@@ -71,8 +84,10 @@ async function run(): Promise<void> {
     const source = options.logs !== undefined ? '--logs' : 'from the environment';
     if (!(await preflightLogs(env, options.registry ?? COMPILER_REGISTRY, source))) return;
   }
+  const started = Date.now();
   const outcome = await runScript(file, scriptArgs, env);
   process.exitCode = outcome.exitCode;
+  if (options.trace !== undefined) reportTrace(options.trace, started);
 }
 
 export const runCommand: CommandModule = {

@@ -1,8 +1,9 @@
 // `compilog run` as users run it: the built CLI from a temporary directory, real child processes.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readTrace } from '../../src/artifacts/index.js';
 import { cleanEnv, cli, cliUntil, ROOT, tempDir, writeScript } from './support.js';
 
 let dir: string;
@@ -250,5 +251,27 @@ describe('compilog run: errors before anything runs (exit 2)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('INFO:mycompiler.codegen:kernel emitted\n');
     expect(readFileSync(join(dir, 'out.log'), 'utf8')).toBe('INFO:mycompiler.codegen:kernel emitted\n');
+  });
+
+  it('--trace: a compiling script writes a trace there that reads back clean; stderr says where it is', async () => {
+    const dist = pathToFileURL(join(ROOT, 'dist/index.js')).href;
+    writeScript(
+      dir,
+      'tiny-compile.ts',
+      `import { compile, randn, type Tensor } from ${JSON.stringify(dist)};\n` +
+        `const f = compile((x: Tensor) => x.sin().add(1).relu());\n` +
+        `console.log(f(randn([8, 4], { seed: 1 })).shape.join('x'));\n`,
+    );
+    const r = cli(['run', '--trace', 'tiny-trace', 'tiny-compile.ts'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('8x4\n');
+    const files = readdirSync(join(dir, 'tiny-trace'));
+    expect(files).toHaveLength(1);
+    expect(r.stderr).toContain(`compilog run: trace tiny-trace/${files[0]}`);
+    const reading = readTrace(join(dir, 'tiny-trace'));
+    const kinds = new Set<string | null>();
+    for await (const e of reading) kinds.add(e.kind);
+    expect(kinds).toContain('dynamo_output_graph');
+    expect(reading.stats.badLines).toEqual({ glog: 0, json: 0, md5: 0, truncated: 0, invalidUtf8: 0 });
   });
 });
