@@ -82,8 +82,8 @@ export function runScript(
   return new Promise((resolveOutcome, reject) => {
     const child = spawn(process.execPath, nodeArguments(script, args), { stdio: 'inherit', env });
     const forward = (signal: NodeJS.Signals): void => {
-      // A terminal's Ctrl-C reaches the whole process group, the child included; an extra SIGINT to a
-      // child that is already exiting is harmless.
+      // As `npm run` does. A terminal's Ctrl-C reaches the whole process group, so the child also gets it
+      // directly: a child without a handler is already exiting; one with a handler sees SIGINT twice.
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
     for (const s of FORWARDED_SIGNALS) process.on(s, forward);
