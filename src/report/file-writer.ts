@@ -9,10 +9,12 @@ import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, linkSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { CompilogError } from '../logging/index.js';
 
 const RING = 8 << 20;
 const BATCH_FILES = 512;
 const BATCH_BYTES = 1 << 20;
+const STALL_MS = 60_000;
 
 // Plain CommonJS so it runs the same from src (tests) and dist (CLI).
 const WORKER_SOURCE = `
@@ -156,14 +158,31 @@ export class FileWriter {
     this.flush();
   }
 
-  /** Blocks until `n` more bytes fit in the budget. */
-  private reserve(n: number): void {
+  /** Blocks until the queued bytes satisfy `done`; a worker that makes no progress for a minute is an error, not a hang. */
+  private waitFor(done: (queued: number) => boolean): void {
+    let last = Atomics.load(this.ctrl, 0);
+    let since = Date.now();
     for (;;) {
       const cur = Atomics.load(this.ctrl, 0);
-      if (cur + n <= RING || cur === 0) break;
+      if (done(cur)) return;
+      if (cur !== last) {
+        last = cur;
+        since = Date.now();
+      } else if (Date.now() - since > STALL_MS) {
+        throw new CompilogError(
+          'E_REPORT_WRITER_STALLED',
+          `the report's writer thread made no progress for ${STALL_MS / 1000} s`,
+          'rerun with COMPILOG_REPORT_SYNC_WRITES=1 to write from the main thread',
+        );
+      }
       this.flush();
       Atomics.wait(this.ctrl, 0, cur, 50);
     }
+  }
+
+  /** Blocks until `n` more bytes fit in the budget. */
+  private reserve(n: number): void {
+    this.waitFor((cur) => cur + n <= RING || cur === 0);
     Atomics.add(this.ctrl, 0, n);
   }
 
@@ -291,11 +310,7 @@ export class FileWriter {
   /** Waits until every queued write is on disk; returns the write errors and md5 failures since the last call. */
   async drain(): Promise<{ errors: string[]; md5Failures: number[]; arrayItems: number }> {
     this.flush();
-    for (;;) {
-      const cur = Atomics.load(this.ctrl, 0);
-      if (cur <= 0) break;
-      Atomics.wait(this.ctrl, 0, cur, 50);
-    }
+    this.waitFor((cur) => cur <= 0);
     const errors = this.syncErrors.splice(0);
     const md5Failures = this.syncMd5Failures.splice(0);
     const w = this.worker;
