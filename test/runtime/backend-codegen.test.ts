@@ -124,6 +124,20 @@ describe('bit-exact with eager', () => {
   });
 });
 
+describe('exact: false', () => {
+  it('keeps intermediates in float64 (no per-op rounding), within float32 rounding of eager', () => {
+    const chain = (a: Tensor, b: Tensor) => a.add(b).mul(1.5).relu().sub(b).mul(a).maximum(0.25);
+    const g = traceGraph(chain as never, [x, x], { sourceLocations: false });
+    const fast = compileGraph(g, { cache: false, exact: false });
+    const exact = compileGraph(g, { cache: false });
+    expect(fast.spec.source).not.toContain('Math.fround');
+    expect(exact.spec.source.match(/Math\.fround/g)).toHaveLength(4);
+    expectClose(fast.run([x, x])[0], chain(x, x), 1e-6);
+    expectClose(exact.run([x, x])[0], chain(x, x), 0);
+    expect(graphKey(g, true, false)).not.toBe(graphKey(g, true, true));
+  });
+});
+
 describe('kernel cache', () => {
   it('misses, then hits in memory, then on disk from a fresh in-memory cache', () => {
     const dir = tempDir();

@@ -53,6 +53,8 @@ export function generateLoopKernel(
   name: string,
   realized: ReadonlySet<Buf>,
   groupOf: ReadonlyMap<Buf, Group>,
+  /** Round every op's result to float32 (equal to eager); false keeps float64 until the store. */
+  exact = true,
 ): KernelSource {
   const rank = g.space.length;
   const reduceSet = new Set(g.reduceDims);
@@ -225,8 +227,9 @@ export function generateLoopKernel(
   };
   // Values read by another op of this kernel (they must be rounded as eager stores them).
   const consumed = new Set<Buf>();
-  for (const b of g.bufs)
-    for (const o of b.operands) if (o.kind === 'value' && inGroup(o.buf)) consumed.add(o.buf);
+  for (const b of g.bufs) {
+    for (const o of b.operands) if (exact && o.kind === 'value' && inGroup(o.buf)) consumed.add(o.buf);
+  }
   const rowIndex = inner.length === 1 ? inner[0].v : 'rf';
   const needsCounter = cached.size > 0 && inner.length > 1;
 
@@ -255,7 +258,9 @@ export function generateLoopKernel(
         emit(`const v${b.id} = c${b.id}[${rowIndex}];`);
         continue;
       }
-      emit(`const v${b.id} = ${roundedValue(b.node.op, value(b, true), consumed.has(b) || cached.has(b))};`);
+      emit(
+        `const v${b.id} = ${roundedValue(b.node.op, value(b, true), consumed.has(b) || (exact && cached.has(b)))};`,
+      );
       if (cached.has(b)) emit(`c${b.id}[${rowIndex}] = v${b.id};`);
       if (d === first) store(b, true);
     }

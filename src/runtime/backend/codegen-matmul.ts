@@ -27,6 +27,8 @@ export function generateMatmulKernel(
   name: string,
   realized: ReadonlySet<Buf>,
   groupOf: ReadonlyMap<Buf, Group>,
+  /** Round every op's result to float32 (equal to eager); false keeps float64 until the store. */
+  exact = true,
 ): KernelSource {
   const mm = g.anchor!;
   const info = mm.matmul!;
@@ -88,7 +90,8 @@ export function generateMatmulKernel(
   pad += '      ';
   const consumed = new Set<Buf>();
   for (const b of g.bufs)
-    for (const o of b.operands) if (o.kind === 'value' && groupOf.get(o.buf) === g) consumed.add(o.buf);
+    for (const o of b.operands)
+      if (exact && o.kind === 'value' && groupOf.get(o.buf) === g) consumed.add(o.buf);
   const loopVar = (d: number) => (d < nb ? `x${d}` : d === nb ? 'ii' : 'j');
   const terms = (strides: readonly number[]) =>
     strides.map((s, d) => [loopVar(d), s] as const).filter(([, s], d) => s !== 0 && g.space[d] !== 1);
