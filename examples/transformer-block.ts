@@ -5,6 +5,7 @@
  *   npx compilog run examples/transformer-block.ts
  *   TORCH_LOGS=+dynamo,graph_code,output_code npx compilog run examples/transformer-block.ts
  *   TORCH_TRACE=/tmp/trace npx compilog run examples/transformer-block.ts && npx compilog report /tmp/trace
+ *   npx compilog run examples/transformer-block.ts --runs 20        # arguments after the script are its own
  *
  * The block (batch 1, sequence 128, model width 256, 4 heads, MLP width 1024):
  *
@@ -145,13 +146,29 @@ export function main(runs = 5): void {
     `output checksum: eager ${checksum(eagerOut).toFixed(4)}, compiled ${checksum(compiledOut).toFixed(4)}`,
   );
   console.log(`max |compiled - eager|: ${maxAbsDiff(compiledOut, eagerOut).toExponential(2)}`);
-  console.log(`eager forward: ${median(eagerTimes).toFixed(2)} ms (median of ${runs})`);
-  console.log(
-    `compiled forward: first call (capture + compile) ${first.ms.toFixed(2)} ms, ` +
-      `then ${compiledTimes.length > 0 ? median(compiledTimes).toFixed(2) : '-'} ms (median of ${compiledTimes.length})`,
-  );
+  const eagerMs = median(eagerTimes);
+  console.log(`eager forward: ${eagerMs.toFixed(2)} ms (median of ${runs})`);
+  console.log(`compiled forward, first call (capture + compile): ${first.ms.toFixed(2)} ms`);
+  if (compiledTimes.length > 0) {
+    const compiledMs = median(compiledTimes);
+    console.log(
+      `compiled forward, cached: ${compiledMs.toFixed(2)} ms (median of ${compiledTimes.length}), ` +
+        `${(eagerMs / compiledMs).toFixed(1)}x eager`,
+    );
+  }
   console.log(`compiled graphs: ${compiled.graphs.length}, cache entries: ${compiled.entries.length}`);
 }
 
-// Run when executed as a script (not when imported, e.g. by bench/runtime.ts).
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+/** `--runs N` (N >= 1): how many forwards of each kind; default 5. */
+function runsFromArgs(args: readonly string[]): number {
+  const i = args.indexOf('--runs');
+  if (i < 0) return 5;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--runs needs a whole number >= 1, got ${args[i + 1]}`);
+  return n;
+}
+
+// Run when executed as a script (not when imported, e.g. by a benchmark).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(runsFromArgs(process.argv.slice(2)));
+}

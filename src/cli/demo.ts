@@ -27,6 +27,9 @@ import { traceFilesIn } from './trace-files.js';
  */
 export const DEFAULT_DEMO_LOGS = 'dynamo,aot,inductor,guards,graph_breaks,recompiles,perf_hints';
 
+/** Three forwards each, eager and compiled: enough to show the first compile and the cache hits. */
+const DEMO_EXAMPLE_ARGS = ['--runs', '3'];
+
 /** src/cli/ and dist/cli/ both sit two levels below the package root, next to examples/. */
 const DEMO_EXAMPLE = fileURLToPath(new URL('../../examples/transformer-block.ts', import.meta.url));
 
@@ -85,7 +88,7 @@ async function demo(args: DemoArgs): Promise<DemoResult | undefined> {
   );
   out.write(`  TORCH_TRACE=${display(traceDir)}\n\n`);
 
-  const outcome = await runScript(example, [], env);
+  const outcome = await runScript(example, DEMO_EXAMPLE_ARGS, env);
   if (outcome.exitCode !== 0) {
     process.stderr.write(
       `E_DEMO_RUN_FAILED: ${display(example.path)} ${outcome.signal !== null ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`}; no report written.\n`,
