@@ -42,6 +42,7 @@ export async function preflightLogs(
   env: NodeJS.ProcessEnv,
   registryName: string,
   source: string,
+  ownNamesHint = false,
 ): Promise<boolean> {
   const value = env.TORCH_LOGS;
   if (value === undefined) return true;
@@ -53,6 +54,12 @@ export async function preflightLogs(
     return false;
   }
   process.stderr.write(formatLogsError(check.error, source));
+  if (check.error.code === 'E_LOGS_UNKNOWN_NAME' && registryName === COMPILER_REGISTRY && ownNamesHint) {
+    process.stderr.write(
+      "compilog run: the check used the included compiler's names; for a script that registers its own " +
+        'subsystems, pass --registry <file.json> or --no-check.\n',
+    );
+  }
   process.exitCode = 2;
   return false;
 }
@@ -82,7 +89,7 @@ async function run(): Promise<void> {
   const env = childEnvironment(options);
   if (options.check) {
     const source = options.logs !== undefined ? '--logs' : 'from the environment';
-    if (!(await preflightLogs(env, options.registry ?? COMPILER_REGISTRY, source))) return;
+    if (!(await preflightLogs(env, options.registry ?? COMPILER_REGISTRY, source, true))) return;
   }
   const started = Date.now();
   const outcome = await runScript(file, scriptArgs, env);

@@ -191,6 +191,7 @@ describe('compilog run: errors before anything runs (exit 2)', () => {
     const rejected = cli(['run', '--logs', 'mycompiler', 'report.ts'], { cwd: dir });
     expect(rejected.code).toBe(2);
     expect(rejected.stderr).toContain('E_LOGS_UNKNOWN_NAME');
+    expect(rejected.stderr).toContain('pass --registry <file.json> or --no-check');
     const r = cli(['run', '--no-check', '--logs', 'mycompiler', 'report.ts'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(seen(r.stdout).env.TORCH_LOGS).toBe('mycompiler');
