@@ -197,6 +197,23 @@ describe('compilog run: errors before anything runs (exit 2)', () => {
     expect(seen(r.stdout).env.TORCH_LOGS).toBe('mycompiler');
   });
 
+  it("--registry <file.json> checks against a user compiler's own registry", () => {
+    writeScript(
+      dir,
+      'my-registry.json',
+      JSON.stringify({ logs: { mycompiler: ['mycompiler'] }, artifacts: [{ name: 'kernels' }] }),
+    );
+    const ok = cli(['run', '--registry', 'my-registry.json', '--logs', '+mycompiler,kernels', 'report.ts'], {
+      cwd: dir,
+    });
+    expect(ok.code, ok.stderr).toBe(0);
+    const bad = cli(['run', '--registry', './my-registry.json', '--logs', 'kernel', 'report.ts'], {
+      cwd: dir,
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("Did you mean 'kernels'");
+  });
+
   it('--registry pytorch-2.11 checks against PyTorch 2.11 names', () => {
     const ok = cli(['run', '--registry', 'pytorch-2.11', '--logs', '+dynamo,cudagraphs', 'report.ts'], {
       cwd: dir,
