@@ -112,6 +112,25 @@ describe('compiled reductions match eager', () => {
       );
     });
   }
+  it('normalising over several dims of a permuted input (unmergeable reduction loops, cached passes)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 3 }),
+        fc.constantFrom([0, 2, 1], [2, 1, 0], [1, 0, 2], [0, 1, 2]),
+        fc.subarray([0, 1, 2], { minLength: 1 }),
+        seedArb,
+        (shape, perm, dims, seed) => {
+          const fn = (a: Tensor) => {
+            const t = a.permute(perm);
+            const e = t.sub(t.amax(dims, true)).exp();
+            return e.div(e.sum(dims, true));
+          };
+          compiledMatchesEager(fn, [randn(shape, { seed })], { tol: 0 });
+        },
+      ),
+      RUNS,
+    );
+  });
   it('full reductions (dim null)', () => {
     fc.assert(
       fc.property(shapeArb, seedArb, (shape, seed) => {

@@ -232,6 +232,7 @@ export function generateLoopKernel(
   }
   const rowIndex = inner.length === 1 ? inner[0].v : 'rf';
   const needsCounter = cached.size > 0 && inner.length > 1;
+  let counterDeclared = false;
 
   const outerNodes = g.bufs.filter((b) => !isFull(b) && b.kind !== 'reduction');
   const maxDepth = Math.max(lastPhase, ...outerNodes.map((b) => depth.get(b)!));
@@ -249,7 +250,8 @@ export function generateLoopKernel(
         `// pass ${d}${reducing.length > 0 ? `: ${reducing.map((r) => `${r.name} = ${r.node.op}`).join(', ')}` : ''}`,
       );
     for (const r of reducing) emit(`let acc${r.id} = ${r.reduce!.kind === 'sum' ? '0' : '-Infinity'};`);
-    if (needsCounter) emit('let rf = 0;');
+    if (needsCounter) emit(counterDeclared ? 'rf = 0;' : 'let rf = 0;');
+    counterDeclared ||= needsCounter;
     for (const l of inner) open(l);
     passLoads = new Set();
     for (const b of inPhase) {
