@@ -198,6 +198,25 @@ describe('compiled matmul matches eager', () => {
       RUNS,
     );
   });
+  it('batched matmul with an epilogue reading broadcast tensors', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }),
+        dim,
+        fc.integer({ min: 1, max: 7 }),
+        dim,
+        fc.boolean(),
+        seedArb,
+        (batch, n, k, m, rowBias, seed) => {
+          const a = randn([...batch, n, k], { seed });
+          const b = randn([k, m], { seed: seed + 1 });
+          const bias = randn(rowBias ? [n, 1] : [...batch, 1, m], { seed: seed + 2 });
+          compiledMatchesEager((p, q, r) => p.matmul(q).add(r).tanh().mul(r), [a, b, bias], { tol: 0 });
+        },
+      ),
+      RUNS,
+    );
+  });
   it('transposed operands (read in place or packed) with a fused epilogue', () => {
     fc.assert(
       fc.property(
