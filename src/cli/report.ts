@@ -19,6 +19,7 @@ interface ReportArgs {
   strict: boolean;
   'all-ranks': boolean;
   'plain-text': boolean;
+  'inductor-provenance': boolean;
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
@@ -53,6 +54,12 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         default: false,
         describe: 'report every rank file of the directory with a landing page',
       })
+      .option('inductor-provenance', {
+        alias: 'i',
+        type: 'boolean',
+        default: false,
+        describe: 'write provenance_tracking_<dir>.html pages linking graph and generated-code lines',
+      })
       .option('plain-text', {
         type: 'boolean',
         default: false,
@@ -66,6 +73,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         latest: args.latest,
         allRanks: args['all-ranks'],
         plainText: args['plain-text'],
+        inductorProvenance: args['inductor-provenance'],
         commandLine: `compilog ${process.argv.slice(2).join(' ')}`,
       });
       const strictFail = args.strict && summary.strict_failures > 0;

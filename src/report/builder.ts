@@ -39,6 +39,8 @@ import { type MetricsExtras, renderBwdMetricsPage, renderMetricsPage } from './p
 export interface BuilderOptions {
   /** inductor_output_code as .txt (tlparse -p) */
   plainText?: boolean;
+  /** keep the last generated code per folder for the provenance pages (tlparse -i) */
+  provenance?: boolean;
 }
 
 /** Envelope kinds whose payload is saved as `<kind>.txt` (tlparse's SentinelFileParser), in parser order. */
@@ -153,6 +155,8 @@ export class ReportBuilder {
   /** draft-export issues, detected from the envelopes (tlparse needs --export for these) */
   readonly exportIssues: ExportIssue[] = [];
   hasExportedProgram = false;
+  /** folder -> last inductor_output_code payload (only with the provenance option) */
+  readonly lastOutputCode = new Map<string, string>();
   readonly extras = new Map<string, MetricsExtras>();
   readonly tl: TlparseStats = {
     ok: 0,
@@ -276,6 +280,8 @@ export class ReportBuilder {
         this.problems.push(`line ${env.lineno}: dynamo_guards payload is not a JSON list of guards`);
       }
     }
+    if (has('inductor_output_code') && this.opts.provenance)
+      this.lastOutputCode.set(dir, payload?.text() ?? '');
     if (has('inductor_output_code')) {
       const stem =
         typeof d.inductor_output_code!.filename === 'string'

@@ -202,6 +202,7 @@ function collectivesParity(
 
 export interface MultiRankOptions {
   plainText?: boolean;
+  inductorProvenance?: boolean;
   writer?: FileWriter;
 }
 

@@ -31,6 +31,8 @@ export interface ReportOptions {
   allRanks?: boolean;
   /** inductor_output_code as plain .txt */
   plainText?: boolean;
+  /** provenance_tracking_<dir>.html pages linking graph and code lines (tlparse -i) */
+  inductorProvenance?: boolean;
   /** the command line to record in report.json and the footer */
   commandLine?: string;
 }
@@ -149,11 +151,21 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
   const writer = new FileWriter(process.env.COMPILOG_REPORT_SYNC_WRITES !== '1');
   try {
     if (mode === 'multi-rank') {
-      const r = await writeMultiRankReport(files, opts.out, { plainText: opts.plainText, writer });
+      const r = await writeMultiRankReport(files, opts.out, {
+        plainText: opts.plainText,
+        inductorProvenance: opts.inductorProvenance,
+        writer,
+      });
       reports = r.ranks;
       diagnostics = r.diagnostics;
     } else {
-      reports = [await writeSingleReport(files[0], opts.out, { plainText: opts.plainText, writer })];
+      reports = [
+        await writeSingleReport(files[0], opts.out, {
+          plainText: opts.plainText,
+          inductorProvenance: opts.inductorProvenance,
+          writer,
+        }),
+      ];
     }
   } catch (e) {
     await writer.close();

@@ -1,18 +1,21 @@
 /** The report of one trace file into one folder: stream it through the builder, then write the index pages. */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { scanTraceFile, type TraceFileInfo, type TraceStats } from '../artifacts/index.js';
+import { compileIdDirName, scanTraceFile, type TraceFileInfo, type TraceStats } from '../artifacts/index.js';
 import { ReportBuilder } from './builder.js';
 import { FileWriter } from './file-writer.js';
 import type { TlparseStats } from './model.js';
-import { OutDir } from './out-dir.js';
+import { OutDir, safeRelPath } from './out-dir.js';
 import { distinctBreaks, renderFailuresPage } from './pages/failures-page.js';
 import { renderIndexPage } from './pages/index-page.js';
+import { lineMappings, renderProvenancePage } from './provenance.js';
 
 export interface SingleReportOptions {
   plainText?: boolean;
+  /** write provenance_tracking_<dir>.html pages (tlparse -i) */
+  inductorProvenance?: boolean;
   /** shared background writer (one per report run) */
   writer?: FileWriter;
   /** write collectives_parity.json and link it (multi-rank mode) */
@@ -43,6 +46,39 @@ export function tlparseStatsLine(t: TlparseStats): string {
   return parts.length === 0 ? 'Stats { }' : `Stats { ${parts.join(', ')} }`;
 }
 
+/** The provenance page of each compile folder (tlparse writes one per folder, `-_-_-_-` included). */
+function writeProvenancePages(b: ReportBuilder, out: OutDir, outDir: string): string[] {
+  const files = [...b.directory.values()].flatMap((e) => e.artifacts).filter((a) => !a.link);
+  files.sort((x, y) => x.number - y.number);
+  const pages: string[] = [];
+  for (const e of b.directory.values()) {
+    const dir = e.id === null ? '(unknown)' : compileIdDirName(e.id);
+    const content = (patterns: string[]): string => {
+      for (const pat of patterns) {
+        const f = files.findLast((a) => a.url.includes(`${dir}/${pat}`));
+        if (f === undefined) continue;
+        if (pat === 'inductor_output_code')
+          return b.lastOutputCode.get(f.url.slice(0, f.url.indexOf('/'))) ?? '';
+        try {
+          return readFileSync(join(outDir, f.url), 'utf8');
+        } catch {
+          return '';
+        }
+      }
+      return '';
+    };
+    const pre = content(['before_pre_grad_graph', 'inductor_pre_grad_graph']);
+    const post = content(['after_post_grad_graph', 'inductor_post_grad_graph']);
+    const py = content(['inductor_output_code']);
+    const cpp = content(['inductor_aot_wrapper_code']);
+    const maps = lineMappings(content(['inductor_provenance_tracking_node_mappings']), pre, post, py, cpp);
+    const name = `provenance_tracking_${safeRelPath(dir)}.html`;
+    out.write(name, renderProvenancePage(dir, pre, post, py || cpp, maps));
+    pages.push(name);
+  }
+  return pages;
+}
+
 export async function writeSingleReport(
   file: TraceFileInfo,
   outDir: string,
@@ -50,7 +86,10 @@ export async function writeSingleReport(
 ): Promise<SingleReport> {
   const out = new OutDir(outDir, opts.writer ?? new FileWriter(false));
   const strings = new Map<number, string>();
-  const b = new ReportBuilder(out, strings, { plainText: opts.plainText });
+  const b = new ReportBuilder(out, strings, {
+    plainText: opts.plainText,
+    provenance: opts.inductorProvenance,
+  });
   const problems: string[] = [];
   // md5s are checked on the writer thread while the main thread parses (counted back below)
   const { stats } = await scanTraceFile(
@@ -75,6 +114,7 @@ export async function writeSingleReport(
   for (const line of md5Failures.slice(0, 1000))
     problems.push(`md5 at line ${line}: payload md5 differs from has_payload`);
   problems.push(...b.problems);
+  const provenancePages = opts.inductorProvenance ? writeProvenancePages(b, out, outDir) : [];
   out.write('failures_and_restarts.html', renderFailuresPage(b.failures));
   out.write('compile_directory.json', b.compileDirectoryJson());
   const statsLine = `${tlparseStatsLine(tl)}; ${stats.lines} lines, ${stats.badLines.truncated} truncated, ${stats.badLines.invalidUtf8} invalid UTF-8`;
@@ -85,6 +125,7 @@ export async function writeSingleReport(
       inputs: [file.path],
       statsLine,
       hasParity: opts.parity === true,
+      provenancePages,
     }),
   );
   if (file.gz) {

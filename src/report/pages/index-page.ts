@@ -63,6 +63,8 @@ export interface IndexPageInput {
   inputs: string[];
   statsLine: string;
   hasParity: boolean;
+  /** provenance_tracking_<dir>.html pages (with --inductor-provenance) */
+  provenancePages?: string[];
 }
 
 export function renderIndexPage(b: ReportBuilder, inp: IndexPageInput): string {
@@ -141,6 +143,11 @@ ${inp.hasParity ? '<p><a href="collectives_parity.json">Collectives parity repor
 <ul>
 ${dirs}
 </ul>
+${
+  inp.provenancePages && inp.provenancePages.length > 0
+    ? `<h2>Provenance Tracking</h2><ul>${inp.provenancePages.map((p) => `<li><a href="${escapeHtml(p)}">${escapeHtml(p.replace(/\.html$/, ''))}</a></li>`).join('')}</ul>`
+    : ''
+}
 ${unknown}
 <p class="small"><a href="compile_directory.json">compile_directory.json</a> · <a href="raw.jsonl">raw.jsonl</a> · <a href="report.json">report.json</a></p>`;
   return page(inp.title, body);
