@@ -85,7 +85,7 @@ registerArtifact('output_code', {
   offByDefault: true,
 });
 registerArtifact('kernel_code', {
-  description: 'The generated JavaScript of each kernel, one record per kernel.',
+  description: 'The generated JavaScript of each kernel, under its name.',
   visible: true,
   offByDefault: true,
 });
