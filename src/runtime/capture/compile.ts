@@ -7,7 +7,7 @@
  *   change, or `dynamic: true`) that graph serves every size its shape guards allow.
  * - An entry with graph breaks cannot skip the user's JavaScript between the breaks (a JS function cannot
  *   be resumed in the middle, as Python bytecode can), so a cached call replays fn under a cheap recording
- *   mode (no stack formatting, no printing, no compiling) and runs each segment's compiled graph, found by
+ *   mode (no stack per op, no printing, no compiling) and runs each segment's compiled graph, found by
  *   its structure in the cache of its resume frame. Only a segment never seen before is compiled, with its
  *   own compile id, as PyTorch compiles a resume function (`1/0`, then `1/1` on a recompile of it).
  *
@@ -352,7 +352,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       if (a instanceof Tensor) argNames.set(a, ctx.names[i]);
     });
     const replaying = ctx.runnable !== undefined;
-    const segmenter = new Segmenter(argNames, (seg) => runSegment(seg, ctx), replaying ? 'deferred' : true);
+    const segmenter = new Segmenter(argNames, (seg) => runSegment(seg, ctx), !replaying);
     const scope = ctx.entryId ?? ctx.runnable!.entry.compileId;
     const returned = withCompileId(scope, () =>
       withMode(segmenter, () => {
@@ -406,7 +406,6 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
     ctx: CallContext,
   ): SegmentEntry {
     const compileId = ctx.entryId!;
-    seg.resolveSources();
     frameInfo ??= functionFrame(seg);
     const placeholderArg = seg.inputs.map((v) => ctx.args.indexOf(v as Tensor));
     let symbolic: SymbolicShapes | undefined;
@@ -456,7 +455,6 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
     ctx: CallContext,
     cacheOf: SegmentEntry[],
   ): SegmentEntry {
-    seg.resolveSources();
     const resume = seg.index === 0 ? undefined : resumeFrameFor(seg);
     const compileId = defaultCompileContext.nextCompileId(resume?.token ?? fn);
     const names = seg.graph.placeholders.map((p) => p.argName ?? p.name);
@@ -499,12 +497,10 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
    * `if (x.sum().item() > 0)` are two frames, as PyTorch's two resume functions are.
    */
   function resumeFrameFor(seg: SegmentClose): ResumeFrame {
-    const site = seg.resumedAfter?.userStack[0];
-    const firstCall = seg.graph.nodes.find((n) => n.kind === 'call');
-    const next = firstCall === undefined ? undefined : seg.sourceOf(firstCall);
-    const key = `${site?.file}:${site?.line}|${next?.file}:${next?.line}`;
+    const key = `${seg.resumedAfter?.siteKey}|${seg.firstOpKey}`;
     let frame = resumeFrames.get(key);
     if (frame === undefined) {
+      const site = seg.resumedAfter?.userStack[0];
       const info: FrameInfo = {
         coName: `torch_dynamo_resume_in_${frameInfo?.coName ?? fnName()}_at_${site?.line ?? 0}`,
         coFilename: site?.file ?? frameInfo?.coFilename ?? '<unknown>',
@@ -523,8 +519,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
   /** co_name, co_filename, co_firstlineno of the user's function, from where its first op was recorded. */
   function functionFrame(seg: SegmentClose): FrameInfo {
     const firstCall = seg.graph.nodes.find((n) => n.kind === 'call');
-    const where =
-      (firstCall === undefined ? undefined : seg.sourceOf(firstCall)) ?? seg.breakAt?.userStack[0];
+    const where = firstCall?.source ?? seg.firstOpSource() ?? seg.breakAt?.userStack[0];
     if (where === undefined) return fallbackFrame();
     return {
       coName: fnName(),

@@ -5,14 +5,15 @@
  * tensor an op meets (arguments, weights, earlier segments' results) is lifted to a graph input, so
  * graphs are pure functions of their placeholders and can be cached by their structure.
  *
- * The same mode replays a cached function that has graph breaks: with `sources: 'deferred'` recording
- * costs no formatted stack per op, and the runner finds each segment's compiled graph by its structure.
+ * The same mode replays a cached function that has graph breaks: with `sources: false` recording costs no
+ * stack per op (only one raw stack per segment and per break, to know where user code is), and the runner
+ * finds each segment's compiled graph by its structure.
  */
 import type { Attrs, Operand, TensorMeta, TensorValue } from '../core/types.js';
 import type { DispatchMode, MaterializeReason } from '../dispatch/mode.js';
 import type { Graph, Node, SourceLocation } from '../ir/graph.js';
 import { GraphRecorder } from '../ir/recorder.js';
-import { deepStack, userFrames } from '../ir/source.js';
+import { captureRawStack, type RawStack, rawSiteKey, rawUserFrames } from '../ir/source.js';
 import type { OpDef, OutMeta } from '../ops/op-def.js';
 import type { Tensor } from '../tensor.js';
 
@@ -23,7 +24,9 @@ export interface GraphBreak {
   readonly nodeName: string;
   /** `item() needs the value of 'sum_1' (data-dependent)`. */
   readonly text: string;
-  /** The user's frames at the read, innermost first (the first is the break site). */
+  /** Where user code read the value (a generated position: cheap, stable within the process). */
+  readonly siteKey: string;
+  /** The user's frames at the read, innermost first (the first is the break site); mapped on first use. */
   readonly userStack: readonly SourceLocation[];
 }
 
@@ -39,10 +42,10 @@ export interface SegmentClose {
   readonly resumedAfter?: GraphBreak;
   /** performance.now() when the segment opened (its share of capture time). */
   readonly openedAt: number;
-  /** The user's line of a node (formats a deferred stack on demand). */
-  sourceOf(node: Node): SourceLocation | undefined;
-  /** Gives every node its source line (call before printing a graph recorded with deferred sources). */
-  resolveSources(): void;
+  /** Where the segment's first op was issued (a generated position; '' when it has no op). */
+  readonly firstOpKey: string;
+  /** The user's line of the segment's first op, mapped on demand. */
+  firstOpSource(): SourceLocation | undefined;
 }
 
 /** Runs a closed segment (compiling or fetching it); returns the graph's outputs. */
@@ -65,11 +68,12 @@ export class Segmenter implements DispatchMode {
   private inputs: TensorValue[] = [];
   private openedAt = 0;
   private resumedAfter: GraphBreak | undefined;
+  private firstOp: RawStack | undefined;
 
   constructor(
     private readonly argNames: ReadonlyMap<TensorValue, string>,
     private readonly run: SegmentRunner,
-    private readonly sources: true | 'deferred' = true,
+    private readonly sources = true,
   ) {
     this.open();
   }
@@ -83,6 +87,7 @@ export class Segmenter implements DispatchMode {
   }
 
   dispatch(op: OpDef, inputs: readonly Operand[], attrs: Attrs, meta: OutMeta): TensorValue {
+    this.firstOp ??= captureRawStack(12);
     return this.recorder.dispatch(op, inputs, attrs, meta);
   }
 
@@ -103,7 +108,7 @@ export class Segmenter implements DispatchMode {
       onMaterialize: (t, node, reason) => {
         const text = `${reason}() needs the value of '${node.name}' (data-dependent)`;
         this.breaks.push(text);
-        const at: GraphBreak = { reason, nodeName: node.name, text, userStack: userFrames(deepStack()) };
+        const at = graphBreak(reason, node.name, text, captureRawStack());
         // Everything recorded so far may be needed later: all of it becomes an output.
         const live = [...this.recorder.produced].filter(([n]) => n.kind === 'call').map(([, v]) => v);
         if (live.length > 0) this.close(live, at);
@@ -114,12 +119,14 @@ export class Segmenter implements DispatchMode {
     this.lifted = new Map();
     this.inputs = [];
     this.openedAt = performance.now();
+    this.firstOp = undefined;
   }
 
   private close(outputs: readonly TensorValue[], breakAt?: GraphBreak): void {
     this.recorder.output(outputs);
     const recorder = this.recorder;
     const graph = recorder.graph;
+    const firstOp = this.firstOp;
     const segment: SegmentClose = {
       graph,
       inputs: this.inputs,
@@ -127,8 +134,8 @@ export class Segmenter implements DispatchMode {
       ...(breakAt === undefined ? {} : { breakAt }),
       ...(this.resumedAfter === undefined ? {} : { resumedAfter: this.resumedAfter }),
       openedAt: this.openedAt,
-      sourceOf: (node) => recorder.sourceOf(node),
-      resolveSources: () => recorder.resolveSources(),
+      firstOpKey: firstOp === undefined ? '' : rawSiteKey(firstOp),
+      firstOpSource: () => (firstOp === undefined ? undefined : rawUserFrames(firstOp, 1)[0]),
     };
     const results = this.run(segment);
     graph.outputs.forEach((node, i) => {
@@ -162,4 +169,19 @@ export class Segmenter implements DispatchMode {
     }
     return p;
   }
+}
+
+/** A break whose user stack is mapped to sources only if someone reads it (replays usually do not). */
+function graphBreak(reason: MaterializeReason, nodeName: string, text: string, raw: RawStack): GraphBreak {
+  let stack: readonly SourceLocation[] | undefined;
+  return {
+    reason,
+    nodeName,
+    text,
+    siteKey: rawSiteKey(raw),
+    get userStack() {
+      stack ??= rawUserFrames(raw);
+      return stack;
+    },
+  };
 }

@@ -10,16 +10,13 @@ import { type DispatchMode, type MaterializeReason, withMode } from '../dispatch
 import type { OpDef, OutMeta } from '../ops/op-def.js';
 import { Tensor } from '../tensor.js';
 import { type Arg, Graph, type Node, type SourceLocation } from './graph.js';
-import { userFrames, userSourceLocation } from './source.js';
+import { userSourceLocation } from './source.js';
 
 export interface RecorderOptions {
   /** Record composite ops as their decompositions. */
   readonly decompose?: boolean;
-  /**
-   * Attach the user's source line to each node (costs a formatted stack trace per op; off for re-tracing).
-   * `'deferred'` only captures the raw stack (cheap) and formats it if `resolveSources()` is called.
-   */
-  readonly sourceLocations?: boolean | 'deferred';
+  /** Attach the user's source line to each node (costs a stack trace per op; off for re-tracing). */
+  readonly sourceLocations?: boolean;
   /**
    * Called when user code needs a lazy tensor's data. Return the data to continue (e.g. after running
    * the graph so far), or undefined to raise E_GRAPH_BREAK. This is where capture splits graphs.
@@ -44,8 +41,6 @@ export class GraphRecorder implements DispatchMode {
   readonly produced = new Map<Node, TensorValue>();
   /** When set, recorded nodes take this source instead of the stack (re-tracing keeps user lines). */
   sourceOverride: SourceLocation | undefined;
-  /** Raw stacks of nodes recorded with `sourceLocations: 'deferred'`, formatted on demand. */
-  private readonly deferred = new Map<Node, { stack?: string }>();
 
   constructor(private readonly options: RecorderOptions = {}) {}
 
@@ -67,35 +62,12 @@ export class GraphRecorder implements DispatchMode {
       return withMode(this, () => op.decompose!(inputs, attrs, dispatch));
     }
     const args: Arg[] = inputs.map((x) => (typeof x === 'number' ? x : this.nodeOf(x)));
-    const where = this.options.sourceLocations;
     const source =
-      this.sourceOverride ?? (where === false || where === 'deferred' ? undefined : userSourceLocation());
+      this.sourceOverride ?? (this.options.sourceLocations === false ? undefined : userSourceLocation());
     const node = this.graph.call(op.name, args, attrs, plainMeta(meta), source);
-    if (where === 'deferred' && this.sourceOverride === undefined) {
-      const holder: { stack?: string } = {};
-      Error.captureStackTrace(holder);
-      this.deferred.set(node, holder);
-    }
     const t = new Tensor({ ...node.meta, storage: null, lazy: node });
     this.produced.set(node, t);
     return t;
-  }
-
-  /** The user's line of a node recorded with deferred sources (formats its stack once). */
-  sourceOf(node: Node): SourceLocation | undefined {
-    if (node.source !== undefined) return node.source;
-    const holder = this.deferred.get(node);
-    if (holder === undefined) return undefined;
-    const source = userFrames(holder.stack, 1)[0];
-    // Node fields are read-only to consumers; the recorder owns its nodes while it records them.
-    (node as { source?: SourceLocation }).source = source;
-    this.deferred.delete(node);
-    return source;
-  }
-
-  /** Gives every deferred node its source line (before the graph is printed or compiled). */
-  resolveSources(): void {
-    for (const node of [...this.deferred.keys()]) this.sourceOf(node);
   }
 
   materialize(t: TensorValue, reason: MaterializeReason): Float32Array | undefined {

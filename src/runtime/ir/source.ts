@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { callerFromSites } from '../../logging/index.js';
 import type { SourceLocation } from './graph.js';
 
 const RUNTIME_DIR = /[\\/](src|dist)[\\/]runtime[\\/]/;
@@ -32,7 +33,9 @@ export function userFrames(stack: string | undefined, limit = Number.POSITIVE_IN
     if (RUNTIME_DIR.test(file) || file.startsWith('node:') || file.includes('node_modules')) continue;
     if (PACKAGE_CODE.some((dir) => file.startsWith(dir))) continue;
     const line = Number(m[3]);
-    const fn = (m[1] === undefined || m[1] === '<anonymous>' ? '<module>' : m[1]).replace(/^(async |Object\.|new )/, '').replace(/^.*\.(?=[^.]+$)/, '');
+    const fn = (m[1] === undefined || m[1] === '<anonymous>' ? '<module>' : m[1])
+      .replace(/^(async |Object\.|new )/, '')
+      .replace(/^.*\.(?=[^.]+$)/, '');
     const code = sourceLine(file, line);
     out.push(code === undefined ? { file, line, fn } : { file, line, fn, code });
   }
@@ -67,4 +70,70 @@ export function deepStack(depth = 40): string | undefined {
   } finally {
     Error.stackTraceLimit = limit;
   }
+}
+
+/** A stack captured as raw V8 CallSites (no formatting, no source mapping: a few µs), resolved on demand. */
+export interface RawStack {
+  readonly sites: readonly NodeJS.CallSite[];
+  /** The prepareStackTrace that was installed (a source-map formatter, for mapping later). */
+  readonly prepare: typeof Error.prepareStackTrace;
+}
+
+const rawSites = (_: Error, sites: NodeJS.CallSite[]): NodeJS.CallSite[] => sites;
+
+export function captureRawStack(depth = 40): RawStack {
+  const limit = Error.stackTraceLimit;
+  const prepare = Error.prepareStackTrace;
+  const holder: { stack?: unknown } = {};
+  try {
+    Error.stackTraceLimit = depth;
+    Error.prepareStackTrace = rawSites;
+    Error.captureStackTrace(holder, captureRawStack);
+    return { sites: Array.isArray(holder.stack) ? (holder.stack as NodeJS.CallSite[]) : [], prepare };
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+}
+
+function siteFile(site: NodeJS.CallSite): string {
+  const file = site.getFileName() ?? site.getScriptNameOrSourceURL() ?? '';
+  if (!file.startsWith('file://')) return file;
+  try {
+    return fileURLToPath(file);
+  } catch {
+    return file;
+  }
+}
+
+function isUserFile(file: string): boolean {
+  if (file === '' || RUNTIME_DIR.test(file) || file.startsWith('node:') || file.includes('node_modules'))
+    return false;
+  return !PACKAGE_CODE.some((dir) => file.startsWith(dir));
+}
+
+/** The user's sites of a raw stack, innermost first (compilog's own frames and Node's are skipped). */
+function userSites(raw: RawStack): NodeJS.CallSite[] {
+  return raw.sites.filter((s) => isUserFile(siteFile(s)));
+}
+
+/** The innermost user site's generated position: a cheap, stable identity of where user code was. */
+export function rawSiteKey(raw: RawStack): string {
+  const site = userSites(raw)[0];
+  return site === undefined ? '' : `${siteFile(site)}:${site.getLineNumber()}:${site.getColumnNumber()}`;
+}
+
+/** The user frames of a raw stack, innermost first, mapped to their sources (what userFrames gives). */
+export function rawUserFrames(raw: RawStack, limit = Number.POSITIVE_INFINITY): SourceLocation[] {
+  return userSites(raw)
+    .slice(0, limit)
+    .map((site) => {
+      const caller = callerFromSites([site], raw.prepare);
+      const fn =
+        caller.funcName === '<anonymous>' ? '<module>' : caller.funcName.replace(/^.*\.(?=[^.]+$)/, '');
+      const code = sourceLine(caller.pathname, caller.line);
+      return code === undefined
+        ? { file: caller.pathname, line: caller.line, fn }
+        : { file: caller.pathname, line: caller.line, fn, code };
+    });
 }
