@@ -8,26 +8,19 @@
  */
 import { createInterface } from 'node:readline';
 import type { Argv, CommandModule } from 'yargs';
-import {
-  CompilogError,
-  helpMessage,
-  isCompilogError,
-  type LogRegistry,
-  levelName,
-  loadRegistry,
-  parseTorchLogs,
-} from '../logging/index.js';
+import { CompilogError, helpMessage, isCompilogError, levelName, parseTorchLogs } from '../logging/index.js';
+import { type CheckRegistry, COMPILER_REGISTRY, loadCheckRegistry } from './logs-check.js';
 
-/** Until the included compiler's registry ships, the CLI checks against PyTorch 2.11's. */
-export const DEFAULT_CLI_REGISTRY = 'pytorch-2.11';
+/** By default names are checked against the included compiler's registry; `--registry pytorch-2.11` for PyTorch's. */
+export const DEFAULT_CLI_REGISTRY = COMPILER_REGISTRY;
 
 const REGISTRY_OPTION = {
   type: 'string',
   default: DEFAULT_CLI_REGISTRY,
   describe:
-    `registry to check against: a shipped name (${DEFAULT_CLI_REGISTRY}) or a path to a JSON file ` +
-    `{"logs": {alias: [qnames]}, "artifacts": [{name, description, visible, off_by_default}]}; ` +
-    `default ${DEFAULT_CLI_REGISTRY} (PyTorch 2.11's registry, until compilog's own compiler registry ships)`,
+    `registry to check against: ${COMPILER_REGISTRY} (the included compiler), a shipped name (pytorch-2.11) ` +
+    `or a path to a JSON file ` +
+    `{"logs": {alias: [qnames]}, "artifacts": [{name, description, visible, off_by_default}]}`,
 } as const;
 
 export type ParseOutcome =
@@ -35,9 +28,9 @@ export type ParseOutcome =
   | ({ ok: false; code: string; message: string; hint?: string } & Record<string, unknown>);
 
 /** One TORCH_LOGS string -> the JSON result the CLI prints (never throws). */
-export function parseOutcome(settings: string, registry: LogRegistry): ParseOutcome {
+export function parseOutcome(settings: string, check: CheckRegistry): ParseOutcome {
   try {
-    const parsed = parseTorchLogs(settings, registry);
+    const parsed = parseTorchLogs(settings, check.registry, { resolver: check.resolver });
     const qnames: Record<string, string> = {};
     for (const [q, level] of parsed.qnames) qnames[q] = levelName(level);
     return { ok: true, qnames, artifacts: [...parsed.artifacts].sort() };
@@ -51,9 +44,9 @@ function errorOutcome(err: unknown): ParseOutcome {
   return { ok: false, code: 'E_INTERNAL', message: String((err as Error)?.message ?? err) };
 }
 
-function withRegistry(name: string): { registry: LogRegistry } | { error: ParseOutcome } {
+async function withRegistry(name: string): Promise<{ check: CheckRegistry } | { error: ParseOutcome }> {
   try {
-    return { registry: loadRegistry(name) };
+    return { check: await loadCheckRegistry(name) };
   } catch (err) {
     return { error: errorOutcome(err) };
   }
@@ -70,15 +63,15 @@ const helpCommand: CommandModule<object, { verbose: boolean; registry: string }>
         describe: 'list every artifact, not only visible ones',
       })
       .option('registry', REGISTRY_OPTION) as Argv<{ verbose: boolean; registry: string }>,
-  handler: (args) => {
-    const loaded = withRegistry(args.registry);
+  handler: async (args) => {
+    const loaded = await withRegistry(args.registry);
     if ('error' in loaded) {
       const e = loaded.error as { code: string; message: string; hint?: string };
       process.stderr.write(`${e.code}: ${e.message}${e.hint ? `\n${e.hint}` : ''}\n`);
       process.exitCode = 2;
       return;
     }
-    process.stdout.write(helpMessage(loaded.registry, { verbose: args.verbose }));
+    process.stdout.write(helpMessage(loaded.check.registry, { verbose: args.verbose }));
   },
 };
 
@@ -105,14 +98,14 @@ const parseCommand: CommandModule<object, ParseArgs> = {
         describe: 'read one JSON string per line from stdin, write one JSON result per line (exit 0)',
       }) as Argv<ParseArgs>,
   handler: async (args) => {
-    const loaded = withRegistry(args.registry);
+    const loaded = await withRegistry(args.registry);
     if ('error' in loaded) {
       process.stdout.write(`${JSON.stringify(loaded.error)}\n`);
       process.exitCode = 2;
       return;
     }
     if (args.batch) {
-      await parseBatch(loaded.registry);
+      await parseBatch(loaded.check);
       return;
     }
     const settings = rawSettingsArgument(process.argv.slice(2)) ?? process.env.TORCH_LOGS;
@@ -125,7 +118,7 @@ const parseCommand: CommandModule<object, ParseArgs> = {
               'Pass it as an argument (compilog logs parse "+dynamo,guards") or set TORCH_LOGS.',
             ),
           )
-        : parseOutcome(settings, loaded.registry);
+        : parseOutcome(settings, loaded.check);
     process.stdout.write(`${JSON.stringify(outcome)}\n`);
     if (!outcome.ok) process.exitCode = 2;
   },
@@ -151,7 +144,7 @@ export function rawSettingsArgument(argv: readonly string[]): string | undefined
 }
 
 /** One JSON string per input line -> one JSON result per output line, written in batches. */
-async function parseBatch(registry: LogRegistry): Promise<void> {
+async function parseBatch(check: CheckRegistry): Promise<void> {
   const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   let out: string[] = [];
   const flush = (): void => {
@@ -167,7 +160,7 @@ async function parseBatch(registry: LogRegistry): Promise<void> {
     }
     const outcome =
       typeof value === 'string'
-        ? parseOutcome(value, registry)
+        ? parseOutcome(value, check)
         : errorOutcome(
             new CompilogError(
               'E_BATCH_INPUT',

@@ -9,7 +9,14 @@ import { readFixture } from './torch-logs-cases.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 
-function cli(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+/** Runs the CLI; `logs` commands check against PyTorch 2.11's registry unless the test names another. */
+function cli(
+  args: string[],
+  options: { input?: string; env?: Record<string, string>; ownDefault?: boolean } = {},
+) {
+  if (args[0] === 'logs' && !options.ownDefault && !args.some((a) => a.startsWith('--registry'))) {
+    args = [...args, '--registry', 'pytorch-2.11'];
+  }
   const env = { ...process.env, ...options.env };
   if (!options.env || !('TORCH_LOGS' in options.env)) delete env.TORCH_LOGS;
   const run = spawnSync(process.execPath, ['dist/cli.js', ...args], {
@@ -194,5 +201,33 @@ describe('protectLogsArgs', () => {
     expect(protectLogsArgs(['logs', 'help', '--help'])).toEqual(['logs', 'help', '--help']);
     expect(protectLogsArgs(['report', 'help'])).toEqual(['report', 'help']);
     expect(protectLogsArgs(['view', 'logs', 'help'])).toEqual(['view', 'logs', 'help']);
+  });
+});
+
+describe('compilog logs without --registry: the included compiler', () => {
+  it("parses against the included compiler's subsystems and artifacts", () => {
+    const r = cli(['logs', 'parse', '+inductor,output_code'], { ownDefault: true });
+    expect(r.status).toBe(0);
+    const out = json(r.stdout) as { ok: boolean; qnames: Record<string, string>; artifacts: string[] };
+    expect(out.ok).toBe(true);
+    expect(out.qnames['compilog.inductor']).toBe('DEBUG');
+    expect(Object.keys(out.qnames).some((q) => q.startsWith('torch.'))).toBe(false);
+    expect(out.artifacts).toEqual(['output_code']);
+  });
+
+  it('rejects a PyTorch-only name with a did-you-mean over our names', () => {
+    const r = cli(['logs', 'parse', 'inductr'], { ownDefault: true });
+    expect(r.status).toBe(2);
+    const out = json(r.stdout);
+    expect(out.code).toBe('E_LOGS_UNKNOWN_NAME');
+    expect(String(out.hint)).toContain('inductor');
+  });
+
+  it('prints help listing the included compiler', () => {
+    const r = cli(['logs', 'help', '--verbose'], { ownDefault: true });
+    expect(r.status).toBe(0);
+    for (const name of ['dynamo', 'aot', 'inductor', 'runtime', 'fusion', 'output_code', 'kernel_code']) {
+      expect(r.stdout).toMatch(new RegExp(`\\n  ${name}\\b`));
+    }
   });
 });

@@ -198,7 +198,7 @@ describe('torch_logs_cases.json through `compilog logs parse --batch`', () => {
   it('gives the same outcome as the library for every applicable case, in one process', () => {
     const cases = [...EXACT, ...DIVERGENCE];
     const input = `${cases.map((c) => JSON.stringify(c.env)).join('\n')}\n`;
-    const run = spawnSync(process.execPath, ['dist/cli.js', 'logs', 'parse', '--batch'], {
+    const run = spawnSync(process.execPath, ['dist/cli.js', 'logs', 'parse', '--batch', '--registry', 'pytorch-2.11'], {
       cwd: REPO,
       input,
       encoding: 'utf8',
