@@ -454,6 +454,12 @@ export class ReportBuilder {
     if (env.kinds.includes('inductor_output_code') && !f.code.has(dir))
       f.code.set(dir, countCollectiveCalls(payload.text()));
     if (name === undefined || env.data.artifact?.encoding !== 'json') return;
+    if (
+      !name.startsWith('inductor_collective_schedule') &&
+      !name.startsWith('inductor_runtime_and_tensor_meta') &&
+      !name.includes('graph_execution')
+    )
+      return;
     let value: unknown;
     try {
       value = JSON.parse(payload.text());

@@ -67,12 +67,16 @@ export class TraceLineParser {
   private viewStart = 0;
   private viewEnd = 0;
   private viewBytes: Buffer | null = null;
+  private viewText: string | null = null;
   private readonly view: PayloadView = {
     bytes: () => {
       if (this.viewBytes === null) this.viewBytes = payloadBytes(this.viewBuf, this.viewStart, this.viewEnd);
       return this.viewBytes;
     },
-    text: () => this.view.bytes().toString('utf8'),
+    text: () => {
+      if (this.viewText === null) this.viewText = this.view.bytes().toString('utf8');
+      return this.viewText;
+    },
   };
 
   constructor(
@@ -245,6 +249,7 @@ export class TraceLineParser {
     this.viewStart = p.payStart;
     this.viewEnd = p.payEnd;
     this.viewBytes = null;
+    this.viewText = null;
     const declared = env.data.has_payload as string;
     let md5Ok = true;
     let size = -1;
