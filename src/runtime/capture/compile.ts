@@ -35,6 +35,7 @@ import {
 import {
   type FrameInfo,
   logAutomaticDynamic,
+  logSpecialization,
   logStaticFallback,
   reportedCompile,
   warnRecompileLimit,
@@ -335,6 +336,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
         (t): TensorMeta => ({ shape: t.shape, strides: t.strides, offset: t.offset, dtype: t.dtype }),
       );
       const graph = respecialize(d.graph, metas);
+      logSpecialization(inputs.map((t) => t.shape));
       run = backend(graph, inputs, {
         compileId: d.compileId,
         dynamicDims: dynamicDimsOf(d.graph, d.bindings, d.symbolic),

@@ -207,6 +207,14 @@ export function logAutomaticDynamic(messages: readonly string[]): void {
   for (const m of messages) pgo.debug(m);
 }
 
+/** Logs that a dynamic graph is handed to the backend again for sizes it has not run at (no new compile id). */
+export function logSpecialization(shapes: readonly (readonly number[])[]): void {
+  outputGraph.debug(
+    () =>
+      `dynamic graph: backend specialised for input sizes ${shapes.map((s) => `[${s.join(', ')}]`).join(', ')}`,
+  );
+}
+
 /** Logs why a graph could not be generalised over dynamic sizes (it is compiled static instead). */
 export function logStaticFallback(reason: string): void {
   pgo.debug(() => `dynamic shapes: compiling static shapes instead (${reason})`);
