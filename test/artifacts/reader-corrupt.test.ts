@@ -3,9 +3,16 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { scanTraceFileSync, type TraceStats, traceFileInfo } from '../../src/artifacts/index.js';
+import {
+  readTrace,
+  scanTraceFile,
+  scanTraceFileSync,
+  type TraceStats,
+  traceFileInfo,
+} from '../../src/artifacts/index.js';
 import { INPUTS, tmp } from '../report/support.js';
 import { glogPrefix, traceText } from './trace-text.js';
 
@@ -100,6 +107,20 @@ describe('corrupt traces', () => {
       Buffer.from('", "encoding": "string"}}\n'),
     ]);
     expect(scan(latin1).stats.badLines.invalidUtf8).toBe(1);
+  });
+
+  it('a cut .gz file keeps what was readable and counts the cut', async () => {
+    const gz = gzipSync(simple);
+    const p = join(dir, 'dedicated_log_torch_trace_cut.log.gz');
+    writeFileSync(p, gz.subarray(0, Math.floor(gz.length / 2)));
+    const reading = readTrace(p);
+    let n = 0;
+    for await (const _ of reading) n++;
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThan(full.envelopes);
+    expect(reading.stats.badLines.truncated).toBeGreaterThanOrEqual(1);
+    const { stats } = await scanTraceFile(traceFileInfo(p), { onEnvelope() {} });
+    expect(stats.envelopes).toBe(n);
   });
 
   it('a huge payload spanning many read chunks is read whole', () => {
