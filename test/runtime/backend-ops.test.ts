@@ -3,8 +3,8 @@
  * fast-check choosing shapes, broadcasts, dims, permutations and slices.
  */
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { cat, randn, type Tensor, where } from '../../src/runtime/index.js';
+import { describe, expect, it } from 'vitest';
+import { cat, compileGraph, randn, type Tensor, tensor, traceGraph, where } from '../../src/runtime/index.js';
 import { compiledMatchesEager } from './backend-helpers.js';
 
 const RUNS = { numRuns: 25 };
@@ -83,6 +83,34 @@ describe('compiled pointwise ops match eager', () => {
       }),
       RUNS,
     );
+  });
+  it('relu, maximum and comparisons on infinities, NaN and signed zeros: identical to eager', () => {
+    const special = [0, -0, 1, -1, Infinity, -Infinity, Number.NaN, 1e-40, -3.4e38, 4.6e-11, -0.75];
+    const n = special.length;
+    const a = tensor(
+      special.flatMap((v) => special.map(() => v)),
+      [n, n],
+    );
+    const b = tensor(
+      special.flatMap(() => special),
+      [n, n],
+    );
+    const fn = (p: Tensor, q: Tensor) => [
+      p.relu(),
+      p.maximum(q),
+      p.relu().maximum(q.neg()),
+      p.lt(q),
+      p.ge(q),
+      p.eq(q),
+    ];
+    const graph = traceGraph(fn as never, [a, b], { sourceLocations: false });
+    const got = compileGraph(graph, { cache: false }).run([a, b]);
+    fn(a, b).forEach((want, i) => {
+      const g = got[i].toArray();
+      want.toArray().forEach((w, j) => {
+        expect(Object.is(g[j], w), `output ${i} element ${j}: ${g[j]} vs ${w}`).toBe(true);
+      });
+    });
   });
   it('where with broadcast condition', () => {
     fc.assert(

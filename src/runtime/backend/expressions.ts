@@ -1,10 +1,8 @@
 /**
  * Per-element expressions the code generator uses instead of the op table's where a branchless form is
  * much faster (perf anchors B3: on random signs `Math.max(x, 0)` and `c ? 1 : 0` mispredict, 4-5x slower).
- * Operands are always locals or literals here, so repeating them costs nothing.
- *
- * Exactness: relu and maximum are exact for finite inputs and NaN propagates; an input of -Infinity gives
- * NaN instead of the other operand (Infinity - Infinity). Comparisons are exact.
+ * Operands are always locals or literals here, so repeating them costs nothing. Every form gives exactly
+ * the eager op's result for every input, infinities, NaN and signed zeros included (helpers.ts).
  */
 import type { ExprTemplate } from '../kernels/elementwise.js';
 
@@ -14,8 +12,8 @@ const compare =
     `+(${a} ${op} ${b})`;
 
 export const BRANCHLESS: Readonly<Record<string, ExprTemplate>> = {
-  relu: (a) => `((${a} + Math.abs(${a})) * 0.5)`,
-  maximum: (a, b) => `((${a} + ${b} + Math.abs(${a} - ${b})) * 0.5)`,
+  relu: (a) => `H.relu(${a})`,
+  maximum: (a, b) => `H.maximum(${a}, ${b})`,
   eq: compare('==='),
   ne: compare('!=='),
   lt: compare('<'),
@@ -40,6 +38,7 @@ export const KEPT_COMPOSITES: ReadonlySet<string> = new Set(['gelu']);
 /** Ops whose result is already a float32 value when their operands are (no rounding needed). */
 const EXACT: ReadonlySet<string> = new Set([
   'relu',
+  'maximum',
   'neg',
   'abs',
   'eq',
