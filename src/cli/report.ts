@@ -20,6 +20,7 @@ interface ReportArgs {
   'all-ranks': boolean;
   'plain-text': boolean;
   'inductor-provenance': boolean;
+  export: boolean;
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
@@ -60,6 +61,12 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         default: false,
         describe: 'write provenance_tracking_<dir>.html pages linking graph and generated-code lines',
       })
+      .option('export', {
+        alias: 'e',
+        type: 'boolean',
+        default: false,
+        describe: 'draft-export report only (tlparse --export); export issues also show in the normal report',
+      })
       .option('plain-text', {
         type: 'boolean',
         default: false,
@@ -74,6 +81,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         allRanks: args['all-ranks'],
         plainText: args['plain-text'],
         inductorProvenance: args['inductor-provenance'],
+        exportMode: args.export,
         commandLine: `compilog ${process.argv.slice(2).join(' ')}`,
       });
       const strictFail = args.strict && summary.strict_failures > 0;

@@ -10,6 +10,7 @@ import {
   collapsedCompileId,
   compileIdDirName,
   type EnvelopeCompileId,
+  type ExpressionCreatedMeta,
   formatCompileIdKey,
   groupingCompileId,
   type PayloadView,
@@ -35,12 +36,15 @@ import { type OutDir, type StreamFile, safeRelPath } from './out-dir.js';
 import { renderDumpFilePage, renderOutputCodePage, renderReadableStackTraces } from './pages/code.js';
 import { renderGuardsPage } from './pages/guards.js';
 import { type MetricsExtras, renderBwdMetricsPage, renderMetricsPage } from './pages/metrics.js';
+import { renderSymbolicGuardPage } from './pages/symbolic-guard.js';
 
 export interface BuilderOptions {
   /** inductor_output_code as .txt (tlparse -p) */
   plainText?: boolean;
   /** keep the last generated code per folder for the provenance pages (tlparse -i) */
   provenance?: boolean;
+  /** tlparse --export: only exported programs and draft-export issue pages */
+  exportMode?: boolean;
 }
 
 /** Envelope kinds whose payload is saved as `<kind>.txt` (tlparse's SentinelFileParser), in parser order. */
@@ -181,7 +185,9 @@ export class ReportBuilder {
   chromiumEvents = 0;
   artifactCount = 0;
   private count = 0;
-  private readonly raw: StreamFile;
+  private raw: StreamFile | null = null;
+  /** export mode: symbolic expressions by id, for the provenance tree of guard pages */
+  readonly symExprs = new Map<number, ExpressionCreatedMeta>();
   private readonly year = new Date().getUTCFullYear();
   problems: string[] = [];
 
@@ -190,6 +196,7 @@ export class ReportBuilder {
     private readonly strings: StringTable,
     private readonly opts: BuilderOptions = {},
   ) {
+    if (opts.exportMode) return;
     this.raw = out.stream('raw.jsonl.body');
     out.openJsonArray('chromium_events.json');
   }
@@ -255,6 +262,10 @@ export class ReportBuilder {
     const kinds = env.kinds;
     const has = (k: string) => kinds.includes(k as never);
     const p = (name: string) => `${dir}/${safeRelPath(name)}`;
+    if (this.opts.exportMode) {
+      if (has('exported_program')) outs.push({ t: 'payload', path: p('exported_program.txt') });
+      return outs;
+    }
     for (const k of SENTINEL_KINDS) if (has(k)) outs.push({ t: 'payload', path: p(`${k}.txt`) });
     if (has('graph_dump')) outs.push({ t: 'payload', path: p(`${d.graph_dump!.name}.txt`) });
     if (has('dynamo_output_graph')) outs.push({ t: 'payload', path: p('dynamo_output_graph.txt') });
@@ -383,7 +394,14 @@ export class ReportBuilder {
       this.addFile(entry, path, bytes, facts);
       payloadFilename = path;
     }
-    if (env.kinds.includes('compilation_metrics')) this.onMetrics(env, entry, dir);
+    if (this.opts.exportMode) {
+      // tlparse's export mode: a non-evaluated guard_added ends the record here
+      if (env.data.guard_added && env.data.guard_added.prefix !== 'eval') {
+        this.writeRaw(env, null);
+        return;
+      }
+      this.exportGuardPage(env, entry, dir);
+    } else if (env.kinds.includes('compilation_metrics')) this.onMetrics(env, entry, dir);
     if (payload !== null) this.collectRankFacts(env, payload, dir);
     this.indexes(env, payload);
     if (payloadFilename === null && env.payload !== null && !isChromium) {
@@ -504,7 +522,7 @@ export class ReportBuilder {
     const d = env.data;
     if (env.stack !== null && Array.isArray(d.stack))
       this.insertStack(this.unknownStackTrie, d.stack, env.stack, null, false);
-    if (env.kinds.includes('chromium_event') && payload !== null) {
+    if (env.kinds.includes('chromium_event') && payload !== null && !this.opts.exportMode) {
       // written as logged (checked with JSON.parse on the writer thread, skipped if invalid, as tlparse
       // does) rather than re-serialized; the count comes back when the writer drains
       this.out.appendJsonArrayItem(payload.bytes());
@@ -539,16 +557,43 @@ export class ReportBuilder {
     }
   }
 
+  /** Export mode: a symbolic_guard_information page per evaluated guard / data-dependent error. */
+  private exportGuardPage(env: TraceEnvelope, entry: CompileEntry, dir: string): void {
+    const d = env.data;
+    if (d.expression_created && typeof d.expression_created.result_id === 'number')
+      this.symExprs.set(d.expression_created.result_id, d.expression_created);
+    const u = d.create_unbacked_symbol;
+    if (u && typeof u.node_id === 'number')
+      this.symExprs.set(u.node_id, {
+        result: u.symbol,
+        result_id: u.node_id,
+        user_stack: u.user_stack,
+        stack: u.stack,
+      });
+    const g = d.guard_added?.prefix === 'eval' ? d.guard_added : d.propagate_real_tensors_provenance;
+    if (!g) return;
+    const path = uniqueSuffix(`${dir}/symbolic_guard_information.html`, this.count);
+    this.addFile(entry, path, renderSymbolicGuardPage(g, this.symExprs, this.strings), {
+      kind: env.kind ?? undefined,
+    });
+    this.guardPages.set(env.lineno, path);
+  }
+
+  /** export mode: guard page per envelope line */
+  readonly guardPages = new Map<number, string>();
+
   private collectExportIssues(env: TraceEnvelope): void {
     const d = env.data;
     const key = env.compileId === null ? '(unknown)' : formatCompileIdKey(env.compileId);
     if (d.exported_program) this.hasExportedProgram = true;
+    const url = this.guardPages.get(env.lineno);
     if (d.guard_added?.prefix === 'eval')
       this.exportIssues.push({
         type: 'Guard Evaluated',
         key,
         expr: d.guard_added.expr ?? '',
         detail: 'a guard was evaluated during export; this may cause a constraint violation',
+        url,
       });
     if (d.propagate_real_tensors_provenance) {
       const g = d.propagate_real_tensors_provenance;
@@ -557,6 +602,7 @@ export class ReportBuilder {
         key,
         expr: g.expr ?? '',
         detail: `could not decide if it always holds; specialized to ${g.result ?? '?'}`,
+        url,
       });
     }
     if (d.missing_fake_kernel)
@@ -596,6 +642,7 @@ export class ReportBuilder {
   }
 
   private writeRaw(env: TraceEnvelope, payloadFilename: string | null): void {
+    if (this.raw === null) return;
     const d = env.data as Record<string, unknown>;
     for (const k of RAW_KEYS) {
       if (k in d && (k !== 'payload_filename' || payloadFilename !== null)) {
@@ -623,6 +670,7 @@ export class ReportBuilder {
 
   /** Closes the streamed files; raw.jsonl gets its string table line first. */
   finish(): void {
+    if (this.raw === null) return;
     this.out.closeJsonArray();
     this.raw.close();
     let max = -1;

@@ -68,4 +68,6 @@ export interface ExportIssue {
   key: string;
   expr: string;
   detail: string;
+  /** export mode: the symbolic_guard_information page */
+  url?: string;
 }

@@ -33,6 +33,8 @@ export interface ReportOptions {
   plainText?: boolean;
   /** provenance_tracking_<dir>.html pages linking graph and code lines (tlparse -i) */
   inductorProvenance?: boolean;
+  /** the draft-export report only (tlparse -e/--export) */
+  exportMode?: boolean;
   /** the command line to record in report.json and the footer */
   commandLine?: string;
 }
@@ -163,6 +165,7 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
         await writeSingleReport(files[0], opts.out, {
           plainText: opts.plainText,
           inductorProvenance: opts.inductorProvenance,
+          exportMode: opts.exportMode,
           writer,
         }),
       ];

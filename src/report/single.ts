@@ -9,13 +9,15 @@ import { FileWriter } from './file-writer.js';
 import type { TlparseStats } from './model.js';
 import { OutDir, safeRelPath } from './out-dir.js';
 import { distinctBreaks, renderFailuresPage } from './pages/failures-page.js';
-import { renderIndexPage } from './pages/index-page.js';
+import { renderExportIndexPage, renderIndexPage } from './pages/index-page.js';
 import { lineMappings, renderProvenancePage } from './provenance.js';
 
 export interface SingleReportOptions {
   plainText?: boolean;
   /** write provenance_tracking_<dir>.html pages (tlparse -i) */
   inductorProvenance?: boolean;
+  /** tlparse --export: the draft-export report only */
+  exportMode?: boolean;
   /** shared background writer (one per report run) */
   writer?: FileWriter;
   /** write collectives_parity.json and link it (multi-rank mode) */
@@ -89,6 +91,7 @@ export async function writeSingleReport(
   const b = new ReportBuilder(out, strings, {
     plainText: opts.plainText,
     provenance: opts.inductorProvenance,
+    exportMode: opts.exportMode,
   });
   const problems: string[] = [];
   // md5s are checked on the writer thread while the main thread parses (counted back below)
@@ -114,6 +117,23 @@ export async function writeSingleReport(
   for (const line of md5Failures.slice(0, 1000))
     problems.push(`md5 at line ${line}: payload md5 differs from has_payload`);
   problems.push(...b.problems);
+  if (opts.exportMode) {
+    out.write('index.html', renderExportIndexPage(b, file.path));
+    await out.drain();
+    return {
+      file,
+      outDir,
+      builder: b,
+      stats,
+      tlparse: tl,
+      compileIds: [...b.directory.values()].map((e) => (e.key === 'unknown' ? '(unknown)' : e.key)),
+      artifacts: b.artifactCount,
+      failures: b.exportIssues.length,
+      problems: problems.concat(out.errors),
+      files: out.files,
+      bytes: out.bytes,
+    };
+  }
   const provenancePages = opts.inductorProvenance ? writeProvenancePages(b, out, outDir) : [];
   out.write('failures_and_restarts.html', renderFailuresPage(b.failures));
   out.write('compile_directory.json', b.compileDirectoryJson());

@@ -209,3 +209,23 @@ describe('draft export logs are recognised without --export (tlparse export test
     expect(readFileSync(join(out, 'index.html'), 'utf8')).not.toContain('Draft export');
   });
 });
+
+describe('--export (tlparse export tests)', () => {
+  it.each([
+    ['export.log', 'Data Dependent Error'],
+    ['export_guard_added.log', 'Guard Evaluated'],
+  ])('%s: exactly tlparse files, one %s issue with its guard page', async (input, type) => {
+    const out = join(tmp(), 'out');
+    await writeReport(join(INPUTS, 'inputs', input), { out, exportMode: true });
+    const run = manifest.find((r) => r.name === `${input}__testmode`)!;
+    expect(listFiles(out).filter((f) => f !== 'report.json')).toEqual(run.files.map((f) => f[0]).sort());
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('Draft Export Report');
+    expect(html).toContain('<strong>1 issue(s) were found during export.</strong>');
+    expect(html).toContain(`<tr><td>${type}</td>`);
+    expect(html).toContain('<a href="-_-_-_-/symbolic_guard_information_0.html">details</a>');
+    const guard = readFileSync(join(out, '-_-_-_-/symbolic_guard_information_0.html'), 'utf8');
+    expect(guard).toContain('More detailed information on <code>');
+    expect(guard).toContain('<h2>Provenance of this guard</h2>');
+  });
+});

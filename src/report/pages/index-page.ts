@@ -58,6 +58,30 @@ function exportSection(b: ReportBuilder): string {
 <table><tr><th>Failure type</th><th>Compile id</th><th>Expression / op</th><th>Detail</th></tr>${rows}</table>`;
 }
 
+/** index.html in export mode: tlparse's Draft Export Report. */
+export function renderExportIndexPage(b: ReportBuilder, input: string): string {
+  const program = [...b.directory.values()]
+    .flatMap((e) => e.artifacts)
+    .find((a) => a.url.includes('exported_program'));
+  const verdict =
+    b.exportIssues.length === 0
+      ? '<p>No issues were found during export: it produced a sound graph.</p>'
+      : `<p><strong>${b.exportIssues.length} issue(s) were found during export.</strong></p>
+<table><tr><th>Failure type</th><th>Compile id</th><th>Expression / op</th><th>Detail</th><th>More</th></tr>${b.exportIssues
+          .map(
+            (i) =>
+              `<tr><td>${escapeHtml(i.type)}</td><td>${escapeHtml(i.key)}</td><td><code>${escapeHtml(i.expr)}</code></td><td>${escapeHtml(i.detail)}</td><td>${i.url ? `<a href="${escapeHtml(i.url)}">details</a>` : ''}</td></tr>`,
+          )
+          .join('')}</table>`;
+  return page(
+    'Draft Export Report',
+    `<h1>Draft Export Report</h1>
+<p class="muted small">Input: <code>${escapeHtml(input)}</code></p>
+${verdict}
+${program ? `<p>The exported program: <a href="${escapeHtml(program.url)}">${escapeHtml(program.name.split('/').pop())}</a></p>` : ''}`,
+  );
+}
+
 export interface IndexPageInput {
   title: string;
   inputs: string[];
