@@ -139,3 +139,50 @@ describe('hostile trace text', () => {
     expect(written).toEqual(['-_0_0_0/%2E%2E/%2E%2E/%2E%2E/escaped_5.txt']);
   });
 });
+
+describe('hostile trace text in --export mode', () => {
+  it('escapes the guard expression, stacks, locals and the provenance tree', async () => {
+    const root = tmp('compilog-hostile-export-');
+    const frame = { line: 1, name: EVIL, filename: 0, loc: EVIL };
+    const input = join(root, 'dedicated_log_torch_trace_export.log');
+    writeFileSync(
+      input,
+      `${glogPrefix()} {"str": [${JSON.stringify(EVIL)}, 0]}\n` +
+        traceText([
+          {
+            meta: {
+              expression_created: {
+                method: EVIL,
+                result: EVIL,
+                result_id: 7,
+                arguments: [EVIL],
+                argument_ids: [],
+              },
+            },
+          },
+          {
+            meta: {
+              propagate_real_tensors_provenance: {
+                expr: EVIL,
+                result: EVIL,
+                expr_node_id: 7,
+                user_stack: [frame],
+                frame_locals: { locals: { [EVIL]: EVIL }, symbols: { s0: EVIL } },
+              },
+            },
+          },
+          { meta: { exported_program: {} }, payload: EVIL },
+        ]),
+    );
+    const out = join(root, 'out');
+    await writeReport(input, { out, exportMode: true });
+    const pages = listFiles(out).filter((f) => f.endsWith('.html'));
+    expect(pages).toEqual(['-_-_-_-/symbolic_guard_information_0.html', 'index.html']);
+    for (const f of pages) {
+      const text = readFileSync(join(out, f), 'utf8');
+      expect(text.includes('<script>alert'), f).toBe(false);
+      expect(text.includes('<img src=x'), f).toBe(false);
+      expect(text).toContain(escapeHtml(XSS));
+    }
+  });
+});
