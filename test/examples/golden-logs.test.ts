@@ -44,21 +44,25 @@ function runExample(example: string, logs: string): string {
   return normalise(r.stderr);
 }
 
-describe.skipIf(!existsSync(CLI))('golden TORCH_LOGS output of the examples (built CLI)', () => {
-  for (const [example, logs] of CASES) {
-    it(`TORCH_LOGS=${logs} compilog run examples/${example}.ts`, () => {
-      const file = resolve(GOLDEN, `${example}.${logs}.txt`);
-      const got = runExample(example, logs);
-      expect(got.length, 'the setting prints something').toBeGreaterThan(0);
-      if (UPDATE || !existsSync(file)) writeFileSync(file, got);
-      expect(got).toBe(readFileSync(file, 'utf8'));
-    });
-  }
+describe.skipIf(!existsSync(CLI))(
+  'golden TORCH_LOGS output of the examples (built CLI)',
+  { timeout: 60_000 },
+  () => {
+    for (const [example, logs] of CASES) {
+      it(`TORCH_LOGS=${logs} compilog run examples/${example}.ts`, () => {
+        const file = resolve(GOLDEN, `${example}.${logs}.txt`);
+        const got = runExample(example, logs);
+        expect(got.length, 'the setting prints something').toBeGreaterThan(0);
+        if (UPDATE || !existsSync(file)) writeFileSync(file, got);
+        expect(got).toBe(readFileSync(file, 'utf8'));
+      });
+    }
 
-  it('the normalisation only touches the time, the pid and the checkout path', () => {
-    const line = `V1126 13:51:02.988076 20654 src/runtime/capture/instrument.ts:184] [0/0] [__graph_code] # File: ${ROOT}/examples/mlp.ts:23`;
-    expect(normalise(line)).toBe(
-      'VMMDD HH:MM:SS.ffffff PID src/runtime/capture/instrument.ts:184] [0/0] [__graph_code] # File: <repo>/examples/mlp.ts:23',
-    );
-  });
-});
+    it('the normalisation only touches the time, the pid and the checkout path', () => {
+      const line = `V1126 13:51:02.988076 20654 src/runtime/capture/instrument.ts:184] [0/0] [__graph_code] # File: ${ROOT}/examples/mlp.ts:23`;
+      expect(normalise(line)).toBe(
+        'VMMDD HH:MM:SS.ffffff PID src/runtime/capture/instrument.ts:184] [0/0] [__graph_code] # File: <repo>/examples/mlp.ts:23',
+      );
+    });
+  },
+);

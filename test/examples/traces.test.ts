@@ -112,118 +112,124 @@ const MIRRORS: ReadonlyArray<readonly [example: string, pytorch: string]> = [
   ['mlp', 'p4_mlp_train'],
 ];
 
-describe.skipIf(!existsSync(CLI))('traces of the examples (built CLI, read back by readTrace)', () => {
-  for (const [example, pytorch] of MIRRORS) {
-    it(`examples/${example}.ts has the compile-id structure of PyTorch's ${pytorch}`, async () => {
-      const ours = await traceExample(example);
-      expectClean(ours.stats);
-      const theirs = await read(join(FIXTURES, pytorch));
-      const expected = structure(theirs.envelopes);
-      // p4 also trains (a backward graph); our forward-only mlp mirrors its forward compile, 0/0
-      const forward =
-        pytorch === 'p4_mlp_train' ? expected.filter(([id]) => id.startsWith('0/0_')) : expected;
-      expect(structure(ours.envelopes)).toEqual(forward);
-    });
-  }
-
-  it('recompile.ts: metrics, recompile reasons and dynamic graphs as PyTorch writes them', async () => {
-    const { envelopes, strings } = await traceExample('recompile');
-    const metrics = metricsOf(envelopes);
-    expect(metrics.map((m) => m.compile_id)).toEqual(['0/0', '0/1', '0/2', '0/3', '0/4']);
-    expect(metrics.map((m) => m.co_name)).toEqual(['f', 'f', 'f', 'f', 'f']);
-    expect(metrics.map((m) => m.cache_size)).toEqual([0, 1, 2, 3, 4]);
-    expect(metrics.map((m) => m.shape_env_guard_count)).toEqual([0, 2, 3, 3, 0]);
-    expect(metrics[1].recompile_reason).toBe(
-      "0/0: tensor 'x' size mismatch at index 1. expected 16, actual 32",
-    );
-    for (const m of metrics) {
-      expect(m.co_filename).toBe(join(ROOT, 'examples/recompile.ts'));
-      expect(m.has_guarded_code).toBe(true);
-      expect(m.restart_reasons).toEqual([]);
-      expect(typeof m.entire_frame_compile_time_s).toBe('number');
-    }
-    const reasons = envelopes.filter(
-      (e) => e.kind === 'artifact' && (e.data.artifact as { name: string }).name === 'recompile_reasons',
-    );
-    expect(reasons.map((e) => e.payloadText)).toEqual([
-      "0/0: tensor 'x' size mismatch at index 1. expected 16, actual 32",
-      `[\n"0/1: tensor 'x' size mismatch at index 0. expected 8, actual 16",\n"0/0: tensor 'x' size mismatch at index 0. expected 8, actual 16"\n]`,
-      '[\n"0/2: n == 2",\n"0/1: n == 2",\n"0/0: n == 2"\n]',
-      expect.stringContaining("0/3: tensor 'x' stride mismatch at index 1. expected 1, actual 8"),
-    ]);
-    const graphs = envelopes.filter((e) => e.kind === 'dynamo_output_graph');
-    expect(
-      graphs.map((e) => (e.data.dynamo_output_graph as { sizes: Record<string, unknown> }).sizes.softmax),
-    ).toEqual([
-      [8, 16],
-      [8, 's27'],
-      ['s77', 's27'],
-      ['s77', 's27'],
-      [8, 16],
-    ]);
-    expect(graphs[1].payloadText).toContain(
-      'def forward(self, s27: "Sym(s27)", L_x_: "f32[8, s27][s27, 1]cpu"):',
-    );
-    // dynamo_start carries the user's stack: the caller's line, then the function itself
-    const start = envelopes.find((e) => e.kind === 'dynamo_start')!;
-    const stack = resolveStack((start.data.dynamo_start as { stack: never[] }).stack, strings);
-    expect(stack?.at(-1)).toMatchObject({ name: 'f', file: join(ROOT, 'examples/recompile.ts'), line: 15 });
-    expect(stack?.at(-2)).toMatchObject({ name: '<module>', loc: 'cf(randn(shape, { seed: 1 }), 2);' });
-    // one `dynamo` region per compile, opened and closed
-    const dynamo = envelopes
-      .filter((e) => e.kind === 'chromium_event')
-      .map((e) => JSON.parse(e.payloadText!) as { name: string; ph: string; args: { compile_id: string } })
-      .filter((c) => c.name === 'dynamo');
-    expect(dynamo.map((c) => `${c.ph} ${c.args.compile_id}`)).toEqual(
-      ['0/0', '0/1', '0/2', '0/3', '0/4'].flatMap((id) => [`B ${id}`, `E ${id}`]),
-    );
-  });
-
-  it('graph-break.ts: break reasons, restarts and resume frames as PyTorch writes them', async () => {
-    const { envelopes } = await traceExample('graph-break');
-    const metrics = metricsOf(envelopes);
-    expect(metrics.map((m) => m.compile_id)).toEqual(['0/0', '1/0', '2/0']);
-    expect(metrics.map((m) => m.co_name)).toEqual([
-      'f',
-      'torch_dynamo_resume_in_f_at_17',
-      'torch_dynamo_resume_in_f_at_19',
-    ]);
-    expect(metrics.map((m) => (m.restart_reasons as string[]).length)).toEqual([1, 1, 0]);
-    expect(metrics.map((m) => m.num_graph_breaks)).toEqual([1, 2, 2]);
-    const breaks = envelopes.filter(
-      (e) =>
-        e.kind === 'artifact' && (e.data.artifact as { name: string }).name === 'dynamo_graph_break_reason',
-    );
-    expect(breaks.map(idOf)).toEqual(['0/0_0', '1/0_0']);
-    expect(breaks[0].payloadText).toMatch(
-      /^Graph break in user code at .*examples\/graph-break\.ts:17\nGraph Break Reason: Data-dependent read: item\(\) needs the value of 'mean'\n/,
-    );
-    const graphs = envelopes.filter((e) => e.kind === 'dynamo_output_graph');
-    expect(
-      graphs.map((e) => (e.data.dynamo_output_graph as { sizes: Record<string, unknown> }).sizes),
-    ).toEqual([
-      { l_x_: [64, 64], mul: [64, 64], add: [64, 64], mean: [] },
-      { l_add_: [64, 64], tanh: [64, 64], sum_1: [] },
-      { l_tanh_: [64, 64], mul: [64, 64] },
-    ]);
-    // the second call of f compiled nothing
-    expect(envelopes.filter((e) => e.kind === 'dynamo_start').length).toBe(3);
-  });
-
-  for (const [example, pytorch] of MIRRORS.filter(([e]) => e !== 'mlp')) {
-    it(`compilog report of examples/${example}.ts files the same compile ids and dynamo artifacts as tlparse for ${pytorch}`, () => {
-      const trace = traceDir(example);
-      const out = join(work, `${example}-report-${++runs}`);
-      const r = spawnSync(process.execPath, [CLI, 'report', trace, '--out', out], {
-        cwd: ROOT,
-        encoding: 'utf8',
+describe.skipIf(!existsSync(CLI))(
+  'traces of the examples (built CLI, read back by readTrace)',
+  { timeout: 60_000 },
+  () => {
+    for (const [example, pytorch] of MIRRORS) {
+      it(`examples/${example}.ts has the compile-id structure of PyTorch's ${pytorch}`, async () => {
+        const ours = await traceExample(example);
+        expectClean(ours.stats);
+        const theirs = await read(join(FIXTURES, pytorch));
+        const expected = structure(theirs.envelopes);
+        // p4 also trains (a backward graph); our forward-only mlp mirrors its forward compile, 0/0
+        const forward =
+          pytorch === 'p4_mlp_train' ? expected.filter(([id]) => id.startsWith('0/0_')) : expected;
+        expect(structure(ours.envelopes)).toEqual(forward);
       });
-      expect(r.status, r.stderr).toBe(0);
-      const ours = JSON.parse(readFileSync(join(out, 'compile_directory.json'), 'utf8')) as CompileDirectory;
-      const tlparse = JSON.parse(
-        readFileSync(join(FIXTURES, `../tlparse-out/${pytorch}.compile_directory.json`), 'utf8'),
-      ) as CompileDirectory;
-      expect(dynamoArtifacts(ours)).toEqual(dynamoArtifacts(tlparse));
+    }
+
+    it('recompile.ts: metrics, recompile reasons and dynamic graphs as PyTorch writes them', async () => {
+      const { envelopes, strings } = await traceExample('recompile');
+      const metrics = metricsOf(envelopes);
+      expect(metrics.map((m) => m.compile_id)).toEqual(['0/0', '0/1', '0/2', '0/3', '0/4']);
+      expect(metrics.map((m) => m.co_name)).toEqual(['f', 'f', 'f', 'f', 'f']);
+      expect(metrics.map((m) => m.cache_size)).toEqual([0, 1, 2, 3, 4]);
+      expect(metrics.map((m) => m.shape_env_guard_count)).toEqual([0, 2, 3, 3, 0]);
+      expect(metrics[1].recompile_reason).toBe(
+        "0/0: tensor 'x' size mismatch at index 1. expected 16, actual 32",
+      );
+      for (const m of metrics) {
+        expect(m.co_filename).toBe(join(ROOT, 'examples/recompile.ts'));
+        expect(m.has_guarded_code).toBe(true);
+        expect(m.restart_reasons).toEqual([]);
+        expect(typeof m.entire_frame_compile_time_s).toBe('number');
+      }
+      const reasons = envelopes.filter(
+        (e) => e.kind === 'artifact' && (e.data.artifact as { name: string }).name === 'recompile_reasons',
+      );
+      expect(reasons.map((e) => e.payloadText)).toEqual([
+        "0/0: tensor 'x' size mismatch at index 1. expected 16, actual 32",
+        `[\n"0/1: tensor 'x' size mismatch at index 0. expected 8, actual 16",\n"0/0: tensor 'x' size mismatch at index 0. expected 8, actual 16"\n]`,
+        '[\n"0/2: n == 2",\n"0/1: n == 2",\n"0/0: n == 2"\n]',
+        expect.stringContaining("0/3: tensor 'x' stride mismatch at index 1. expected 1, actual 8"),
+      ]);
+      const graphs = envelopes.filter((e) => e.kind === 'dynamo_output_graph');
+      expect(
+        graphs.map((e) => (e.data.dynamo_output_graph as { sizes: Record<string, unknown> }).sizes.softmax),
+      ).toEqual([
+        [8, 16],
+        [8, 's27'],
+        ['s77', 's27'],
+        ['s77', 's27'],
+        [8, 16],
+      ]);
+      expect(graphs[1].payloadText).toContain(
+        'def forward(self, s27: "Sym(s27)", L_x_: "f32[8, s27][s27, 1]cpu"):',
+      );
+      // dynamo_start carries the user's stack: the caller's line, then the function itself
+      const start = envelopes.find((e) => e.kind === 'dynamo_start')!;
+      const stack = resolveStack((start.data.dynamo_start as { stack: never[] }).stack, strings);
+      expect(stack?.at(-1)).toMatchObject({ name: 'f', file: join(ROOT, 'examples/recompile.ts'), line: 15 });
+      expect(stack?.at(-2)).toMatchObject({ name: '<module>', loc: 'cf(randn(shape, { seed: 1 }), 2);' });
+      // one `dynamo` region per compile, opened and closed
+      const dynamo = envelopes
+        .filter((e) => e.kind === 'chromium_event')
+        .map((e) => JSON.parse(e.payloadText!) as { name: string; ph: string; args: { compile_id: string } })
+        .filter((c) => c.name === 'dynamo');
+      expect(dynamo.map((c) => `${c.ph} ${c.args.compile_id}`)).toEqual(
+        ['0/0', '0/1', '0/2', '0/3', '0/4'].flatMap((id) => [`B ${id}`, `E ${id}`]),
+      );
     });
-  }
-});
+
+    it('graph-break.ts: break reasons, restarts and resume frames as PyTorch writes them', async () => {
+      const { envelopes } = await traceExample('graph-break');
+      const metrics = metricsOf(envelopes);
+      expect(metrics.map((m) => m.compile_id)).toEqual(['0/0', '1/0', '2/0']);
+      expect(metrics.map((m) => m.co_name)).toEqual([
+        'f',
+        'torch_dynamo_resume_in_f_at_17',
+        'torch_dynamo_resume_in_f_at_19',
+      ]);
+      expect(metrics.map((m) => (m.restart_reasons as string[]).length)).toEqual([1, 1, 0]);
+      expect(metrics.map((m) => m.num_graph_breaks)).toEqual([1, 2, 2]);
+      const breaks = envelopes.filter(
+        (e) =>
+          e.kind === 'artifact' && (e.data.artifact as { name: string }).name === 'dynamo_graph_break_reason',
+      );
+      expect(breaks.map(idOf)).toEqual(['0/0_0', '1/0_0']);
+      expect(breaks[0].payloadText).toMatch(
+        /^Graph break in user code at .*examples\/graph-break\.ts:17\nGraph Break Reason: Data-dependent read: item\(\) needs the value of 'mean'\n/,
+      );
+      const graphs = envelopes.filter((e) => e.kind === 'dynamo_output_graph');
+      expect(
+        graphs.map((e) => (e.data.dynamo_output_graph as { sizes: Record<string, unknown> }).sizes),
+      ).toEqual([
+        { l_x_: [64, 64], mul: [64, 64], add: [64, 64], mean: [] },
+        { l_add_: [64, 64], tanh: [64, 64], sum_1: [] },
+        { l_tanh_: [64, 64], mul: [64, 64] },
+      ]);
+      // the second call of f compiled nothing
+      expect(envelopes.filter((e) => e.kind === 'dynamo_start').length).toBe(3);
+    });
+
+    for (const [example, pytorch] of MIRRORS.filter(([e]) => e !== 'mlp')) {
+      it(`compilog report of examples/${example}.ts files the same compile ids and dynamo artifacts as tlparse for ${pytorch}`, () => {
+        const trace = traceDir(example);
+        const out = join(work, `${example}-report-${++runs}`);
+        const r = spawnSync(process.execPath, [CLI, 'report', trace, '--out', out], {
+          cwd: ROOT,
+          encoding: 'utf8',
+        });
+        expect(r.status, r.stderr).toBe(0);
+        const ours = JSON.parse(
+          readFileSync(join(out, 'compile_directory.json'), 'utf8'),
+        ) as CompileDirectory;
+        const tlparse = JSON.parse(
+          readFileSync(join(FIXTURES, `../tlparse-out/${pytorch}.compile_directory.json`), 'utf8'),
+        ) as CompileDirectory;
+        expect(dynamoArtifacts(ours)).toEqual(dynamoArtifacts(tlparse));
+      });
+    }
+  },
+);

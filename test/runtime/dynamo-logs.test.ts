@@ -34,7 +34,7 @@ function run(scenario: string, logs: string) {
   return { out: JSON.parse(r.stdout) as Record<string, unknown>, text, raw: r.stderr };
 }
 
-describe('dynamo logs (child processes)', () => {
+describe('dynamo logs (child processes)', { timeout: 60_000 }, () => {
   it('TORCH_LOGS=recompiles: the p3_recompile sequence in PyTorch words', () => {
     const { out, text } = run('recompile', 'recompiles');
     expect(out.ids).toEqual(['0/4', '0/3', '0/2', '0/1', '0/0']);
@@ -61,6 +61,18 @@ describe('dynamo logs (child processes)', () => {
         "V] [0/4] [__recompiles]     - 0/0: tensor 'x' stride mismatch at index 0. expected 16, actual 1",
       ].join('\n'),
     );
+  });
+
+  it("+dynamo shows automatic dynamic shapes turning on, as PyTorch's pgo logger does", () => {
+    const { text } = run('recompile', '+dynamo');
+    const lines = text.split('\n');
+    expect(lines).toContain("V] [0/1] automatic dynamic size L['x'] size(1) 32 != 16");
+    expect(lines).toContain("V] [0/2] automatic dynamic size L['x'] size(0) 16 != 8");
+    // the transposed input cannot be generalised (not contiguous): static, and said so
+    expect(lines).toContain(
+      "V] [0/4] dynamic shapes: compiling static shapes instead (L['x'] not contiguous: only contiguous tensors get dynamic sizes)",
+    );
+    expect(lines.filter((l) => l.includes('Step 2: calling compiler function inductor')).length).toBe(5);
   });
 
   it('TORCH_LOGS=recompiles_verbose lists every failing guard per entry instead', () => {

@@ -94,13 +94,24 @@ export function symbolize(
 ): { shapes: SymbolicShapes } | { reason: string } {
   // 0/1 specialisation; only contiguous tensors generalise (their strides follow from their sizes).
   const dims = new Map<number, number[]>();
+  const strided: string[] = [];
   for (const [arg, list] of requested) {
     const t = args[arg] as Tensor;
-    if (!isContiguous(t.shape, t.strides)) continue;
+    if (!isContiguous(t.shape, t.strides)) {
+      strided.push(`L['${names[arg]}']`);
+      continue;
+    }
     const kept = list.filter((d) => t.shape[d] >= 2);
     if (kept.length > 0) dims.set(arg, kept);
   }
-  if (dims.size === 0) return { reason: 'no dynamic dim left after 0/1 specialisation' };
+  if (dims.size === 0) {
+    return {
+      reason:
+        strided.length > 0
+          ? `${strided.join(', ')} not contiguous: only contiguous tensors get dynamic sizes`
+          : 'no dynamic dim left after 0/1 specialisation',
+    };
+  }
 
   // Duck sizing: one symbol per distinct size, in argument and dim order.
   const byValue = new Map<number, { name: string; value: number; refs: DimRef[] }>();

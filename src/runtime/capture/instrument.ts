@@ -135,9 +135,10 @@ export function reportedCompile<R>(
               symbolicConvert.info(() => `Step 1: torchdynamo start tracing ${req.frame.coName} ${where}`);
               timed('bytecode_tracing', () => undefined);
               if (req.breakAt !== undefined) {
-                const text = graphBreakText(req.breakAt);
-                graphBreaksLog(() => text);
-                traceArtifact('dynamo_graph_break_reason', 'string', () => `${text}\n`);
+                const breakAt = req.breakAt;
+                const text = once(() => graphBreakText(breakAt));
+                graphBreaksLog(text);
+                traceArtifact('dynamo_graph_break_reason', 'string', () => `${text()}\n`);
                 convertFrame.info(() => `Restarting analysis due to graph break: ${req.breakAt!.text}`);
                 beforeRestart = (performance.now() - req.openedAt) / 1000;
               } else {
@@ -190,13 +191,13 @@ export function reportedCompile<R>(
     backendSeconds = (performance.now() - t0) / 1000;
     outputGraph.info(() => `Step 2: done compiler function ${req.backendName}`);
     const guards = steps.guards();
-    const tree = formatGuards(guards);
+    const tree = once(() => formatGuards(guards));
     guardsLog('GUARDS:');
-    guardsLog(() => `\n${tree}\n`);
+    guardsLog(() => `\n${tree()}\n`);
     traceStructured(
       'dynamo_cpp_guards_str',
       {},
-      () => `\n${tree}\n\nGuard latency = ${steps.guardLatencyUs(guards).toFixed(2)} us`,
+      () => `\n${tree()}\n\nGuard latency = ${steps.guardLatencyUs(guards).toFixed(2)} us`,
     );
     return { runner, guards };
   }
