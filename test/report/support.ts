@@ -1,5 +1,5 @@
 // Shared paths and helpers for the report tests: the tlparse inputs and expected outputs are read in place.
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -36,8 +36,16 @@ export interface ManifestRun {
 
 export const manifest: ManifestRun[] = JSON.parse(readFileSync(join(EXPECTED, 'manifest.json'), 'utf8'));
 
+const created: string[] = [];
+process.on('exit', () => {
+  for (const d of created) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temp directory, removed when the test process exits. */
 export function tmp(prefix = 'compilog-report-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  created.push(d);
+  return d;
 }
 
 /** Every file under `dir`, as relative paths with '/'. */
