@@ -2,6 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll } from 'vitest';
 
 export const SHARED = resolve(process.cwd(), '../shared');
 export const INPUTS = join(SHARED, 'tlparse-inputs');
@@ -37,11 +38,12 @@ export interface ManifestRun {
 export const manifest: ManifestRun[] = JSON.parse(readFileSync(join(EXPECTED, 'manifest.json'), 'utf8'));
 
 const created: string[] = [];
-process.on('exit', () => {
-  for (const d of created) rmSync(d, { recursive: true, force: true });
+// each test file gets its own copy of this module, so this runs after each file
+afterAll(() => {
+  for (const d of created.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** A fresh temp directory, removed when the test process exits. */
+/** A fresh temp directory, removed after the test file. */
 export function tmp(prefix = 'compilog-report-'): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   created.push(d);
