@@ -41,7 +41,7 @@ export function renderFailuresPage(rows: FailureRow[]): string {
   const dist = distinct
     .map(
       (d) =>
-        `<tr><td>${d.count}</td><td>${escapeHtml(d.type)}</td><td><pre>${escapeHtml(d.reason)}</pre></td><td>${escapeHtml(d.source)}</td><td>${d.keys.map(escapeHtml).join(' ')}</td></tr>`,
+        `<tr><td>${d.count}</td><td>${escapeHtml(d.type)}</td><td><pre>${escapeHtml(d.reason)}</pre></td><td>${escapeHtml(d.source)}</td><td>${d.keys.map((k) => `<a href="index.html#${escapeHtml(k)}">${escapeHtml(k)}</a>`).join(' ')}</td></tr>`,
     )
     .join('\n');
   return page(

@@ -151,7 +151,7 @@ ${
 <table><tr><th>Count</th><th>Type</th><th>Reason</th><th>Compile ids</th></tr>${distinct
         .map(
           (d) =>
-            `<tr><td>${d.count}</td><td>${escapeHtml(d.type)}</td><td><pre>${escapeHtml(d.reason)}</pre></td><td>${d.keys.map(escapeHtml).join(' ')}</td></tr>`,
+            `<tr><td>${d.count}</td><td>${escapeHtml(d.type)}</td><td><pre>${escapeHtml(d.reason)}</pre></td><td>${d.keys.map((k) => `<a href="index.html#${escapeHtml(k)}">${escapeHtml(k)}</a>`).join(' ')}</td></tr>`,
         )
         .join('')}</table>`
     : ''
