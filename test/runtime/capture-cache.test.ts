@@ -11,6 +11,7 @@ import {
   type BackendContext,
   compile,
   formatGraphTable,
+  formatGuards,
   type Graph,
   type GraphRunner,
   interpret,
@@ -21,7 +22,7 @@ import {
   type Tensor,
   traceGraph,
 } from '../../src/runtime/index.js';
-import { maxAbsDiff } from './helpers.js';
+import { expectCode, maxAbsDiff } from './helpers.js';
 
 /** A reference backend that records what it was asked to compile. */
 function countingBackend(runnerIsDynamic = false) {
@@ -198,6 +199,27 @@ describe('dynamic shapes', () => {
       { numRuns: 40 },
     );
     expect(cg.entries.length).toBe(1);
+  });
+});
+
+describe('compile options', () => {
+  it('rejects a recompile limit that is not a positive integer', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expectCode(() => compile((x: Tensor) => x, { recompileLimit: bad }), 'E_BAD_ARGUMENT');
+    }
+  });
+
+  it('guards say where each tensor is first used, as PyTorch comments them', () => {
+    const cf = compile(
+      function f(x: Tensor, n: number) {
+        return x.exp().mul(n);
+      },
+      { backend: referenceBackend },
+    );
+    cf(randn([2, 3], { seed: 1 }), 2);
+    expect(formatGuards(cf.entries[0].guards)).toMatch(
+      /\| \| \+- TENSOR_MATCH: check_tensor\(L\['x'\], Tensor, float32, device=cpu, size=\[2, 3\], stride=\[3, 1\]\) {2}# return x\.exp\(\)\.mul\(n\); {2}# .*capture-cache\.test\.ts:\d+ in f$/m,
+    );
   });
 });
 

@@ -15,6 +15,7 @@ const lineOf = (snippet: string): number => SOURCE.findIndex((l) => l.includes(s
 const L = {
   f: lineOf('function f('),
   g: lineOf('function g('),
+  h: lineOf('function h('),
   item: lineOf('if (z.sum().item() > 0)'),
   main: lineOf('process.stdout.write('),
   first: lineOf('const first = maxDiff'),
@@ -180,7 +181,7 @@ describe('dynamo logs (child processes)', { timeout: 60_000 }, () => {
     );
     expect(text).toContain(
       [
-        "V] [0/0] [__guards] | | +- TENSOR_MATCH: check_tensor(L['y'], Tensor, float32, device=cpu, size=[None, None], stride=[None, 1])",
+        `V] [0/0] [__guards] | | +- TENSOR_MATCH: check_tensor(L['y'], Tensor, float32, device=cpu, size=[None, None], stride=[None, 1])  # return x.add(y).relu().sum(-1);  # <fixture>:${L.h + 1} in h`,
         "V] [0/0] [__guards] +- LAMBDA_GUARD: L['y'].size()[0] == L['x'].size()[0]",
         "V] [0/0] [__guards] +- LAMBDA_GUARD: L['y'].size()[1] == L['x'].size()[1]",
         "V] [0/0] [__guards] +- LAMBDA_GUARD: L['x'].stride()[0] == L['x'].size()[1]",

@@ -30,6 +30,7 @@ import {
   checkGuards,
   type DynamicDims,
   type GuardSet,
+  guardOrigins,
   guardsFor,
 } from './guards.js';
 import {
@@ -181,6 +182,13 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
   // `inductorBackend` reports as "inductor", as PyTorch's default backend does.
   const backendName = (backend.name || 'backend').replace(/Backend$/, '') || 'backend';
   const limit = options.recompileLimit ?? 8;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new CompilogError(
+      'E_BAD_ARGUMENT',
+      `recompileLimit must be a positive integer, got ${String(options.recompileLimit)}`,
+      'pass compile(fn, { recompileLimit: 8 }) or leave it out',
+    );
+  }
   const dynamicOption: DynamicOption = options.dynamic;
   const dynamoConfig = {
     automatic_dynamic_shapes: dynamicOption === undefined,
@@ -439,7 +447,10 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       },
       {
         backend: () => backend(seg.graph, inputs, { compileId, dynamicDims }),
-        guards: () => guardsFor(ctx.names, ctx.args, symbolic?.dims, symbolic?.shapeGuards),
+        guards: () => ({
+          ...guardsFor(ctx.names, ctx.args, symbolic?.dims, symbolic?.shapeGuards),
+          origins: guardOrigins(seg.graph),
+        }),
         guardLatencyUs: (g) => latencyUs(g, ctx.args),
       },
     );
@@ -484,7 +495,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       },
       {
         backend: () => backend(seg.graph, inputs, { compileId, dynamicDims: inputs.map(() => []) }),
-        guards: () => guardsFor(names, inputs),
+        guards: () => ({ ...guardsFor(names, inputs), origins: guardOrigins(seg.graph) }),
         guardLatencyUs: (g) => latencyUs(g, inputs),
       },
     );

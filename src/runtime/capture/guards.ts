@@ -7,6 +7,7 @@
  * ("tensor 'x' size mismatch at index 1. expected 16, actual 32", "n == 2").
  */
 import type { TensorMeta } from '../core/types.js';
+import type { Graph } from '../ir/graph.js';
 import { Tensor } from '../tensor.js';
 
 export type CompileArg = Tensor | number;
@@ -47,6 +48,8 @@ export interface GuardSet {
   readonly guards: readonly Guard[];
   /** Relations over dynamic dims; empty for static entries. */
   readonly shapeGuards: readonly ShapeGuard[];
+  /** Where each guarded tensor is first used (`code  # file:line in fn`), shown after its TENSOR_MATCH. */
+  readonly origins?: ReadonlyMap<string, string>;
 }
 
 /** Dynamic dims per argument index (absent or empty: all static). */
@@ -171,12 +174,29 @@ export function formatGuards(set: GuardSet): string {
     } else {
       lines.push(`| +- GuardManager: source=L['${g.name}'], type=<class 'Tensor'>`);
       lines.push(
-        `| | +- TENSOR_MATCH: check_tensor(L['${g.name}'], Tensor, ${g.dtype}, device=cpu, size=${list(g.shape)}, stride=${list(g.strides)})`,
+        `| | +- TENSOR_MATCH: check_tensor(L['${g.name}'], Tensor, ${g.dtype}, device=cpu, size=${list(g.shape)}, stride=${list(g.strides)})${origin(set, g.name)}`,
       );
     }
   }
   for (const g of set.shapeGuards) lines.push(`+- LAMBDA_GUARD: ${shapeGuardText(g)}`);
   return lines.join('\n');
+}
+
+function origin(set: GuardSet, name: string): string {
+  const where = set.origins?.get(name);
+  return where === undefined ? '' : `  # ${where}`;
+}
+
+/** Where each placeholder of `graph` is first used, as PyTorch comments its guards: `code  # file:line in fn`. */
+export function guardOrigins(graph: Graph): Map<string, string> {
+  const origins = new Map<string, string>();
+  for (const p of graph.placeholders) {
+    const user = graph.nodes.find((n) => n.kind === 'call' && n.inputs.includes(p) && n.source !== undefined);
+    const s = user?.source;
+    if (s === undefined) continue;
+    origins.set(p.argName ?? p.name, `${s.code ?? ''}  # ${s.file}:${s.line} in ${s.fn}`);
+  }
+  return origins;
 }
 
 /** How many leaf guards the tree holds (compilation_metrics' guard_count). */
