@@ -109,6 +109,37 @@ describe('graph breaks: the segmented program is cached', () => {
   });
 });
 
+describe('resume frames have their own recompile limit', () => {
+  it('a data-dependent number of ops recompiles the resume frame, then runs it eagerly past the limit', () => {
+    const { backend, calls } = countingBackend();
+    const loop = (x: Tensor, k: number) => {
+      let y = x;
+      for (let i = 0; i < k; i++) y = y.mul(2);
+      return y;
+    };
+    const f = (x: Tensor) => {
+      const k = Math.round(x.sum().item());
+      return loop(x.add(0), k);
+    };
+    const cf = compile(f, { backend, recompileLimit: 2 });
+    const withSum = (k: number) =>
+      randn([4], { seed: 1 })
+        .mul(0)
+        .add(k / 4);
+    for (const k of [1, 2, 3, 1]) {
+      const x = withSum(k);
+      expect(maxAbsDiff(cf(x), f(x))).toBe(0);
+    }
+    const frame = cf.frameId()!;
+    // one entry (its first graph: the sum); the resume frame compiled k=1 and k=2, k=3 ran eagerly, k=1
+    // again hit its cache
+    expect(cf.entries.length).toBe(1);
+    expect(ids(cf.graphs)).toEqual([`${frame}/0`, `${frame + 1}/0`, `${frame + 1}/1`]);
+    expect(calls.length).toBe(3);
+    expect(cf.limitHits).toBe(1);
+  });
+});
+
 describe('dynamic shapes', () => {
   const h = (x: Tensor, y: Tensor) => x.add(y).relu().sum(-1);
 
@@ -198,7 +229,9 @@ describe('dynamic shapes', () => {
       ),
       { numRuns: 40 },
     );
-    expect(cg.entries.length).toBe(1);
+    // duck sizing: if the first shape is square, its rows and columns share a symbol (and an equality
+    // guard), so the first non-square shape compiles a second entry, as PyTorch does
+    expect(cg.entries.length).toBeLessThanOrEqual(2);
   });
 });
 
