@@ -162,6 +162,9 @@ describe('payloads on demand', () => {
       expect(createHash('md5').update(text).digest('hex')).toBe(e.payload!.declaredMd5);
       expect(Buffer.byteLength(text)).toBe(e.payload!.size);
     }
+    const unchecked = await collect(join(INPUTS, 'inputs/simple.log'), { verifyMd5: false });
+    expect(unchecked.envs.map((e) => e.payload?.size)).toEqual(envs.map((e) => e.payload?.size));
+    expect(unchecked.stats.badLines.md5).toBe(0);
   });
 
   it('reads .gz traces: same envelopes, offsets in the decompressed stream, payloads re-inflated on demand', async () => {

@@ -51,6 +51,8 @@ interface Pending {
   payStart: number;
   payEnd: number;
   lines: number;
+  /** payload bytes so far (line contents after the TAB, plus the joining newlines) */
+  size: number;
 }
 
 export class TraceLineParser {
@@ -133,6 +135,7 @@ export class TraceLineParser {
         if (view[pos] === 9) {
           this.stats.payloadLines++;
           p.payEnd = next;
+          p.size += ce - pos - 1 + (p.lines > 0 ? 1 : 0);
           p.lines++;
           pos = next;
           continue;
@@ -236,7 +239,7 @@ export class TraceLineParser {
       stack: data.stack ? resolveStack(data.stack, this.strings) : null,
     };
     if (typeof data.has_payload === 'string') {
-      this.pending = { env, payStart: next, payEnd: next, lines: 0 };
+      this.pending = { env, payStart: next, payEnd: next, lines: 0, size: 0 };
     } else {
       this.cb.onEnvelope(env, null);
     }
@@ -252,10 +255,8 @@ export class TraceLineParser {
     this.viewText = null;
     const declared = env.data.has_payload as string;
     let md5Ok = true;
-    let size = -1;
     if (this.verify) {
       const bytes = this.view.bytes();
-      size = bytes.length;
       md5Ok = createHash('md5').update(bytes).digest('hex') === declared;
       if (!md5Ok) this.bad('md5', env.lineno, env.offset, `payload md5 differs from has_payload ${declared}`);
     }
@@ -263,12 +264,11 @@ export class TraceLineParser {
       offset: this.base + p.payStart,
       length: p.payEnd - p.payStart,
       lines: p.lines,
-      size,
+      size: p.size,
       declaredMd5: declared,
       md5Ok,
     };
     env.payload = ref;
     this.cb.onEnvelope(env, this.view);
-    if (ref.size < 0 && this.viewBytes !== null) ref.size = (this.viewBytes as Buffer).length;
   }
 }
