@@ -397,7 +397,19 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       if (found === undefined) {
         if (cacheOf.length >= limit) {
           limitHits++;
-          warnRecompileLimit(cacheOf, seg.index === 0 ? frameInfo! : resumeFrameFor(seg).info, limit, '');
+          const resume = seg.index === 0 ? undefined : resumeFrameFor(seg);
+          const next = {
+            frameId: defaultCompileContext.frameId(resume?.token ?? fn),
+            frameCompileId: cacheOf.length,
+          };
+          withCompileId(next, () =>
+            warnRecompileLimit(
+              cacheOf,
+              resume?.info ?? frameInfo!,
+              limit,
+              segmentFailure(cacheOf[0], inputs),
+            ),
+          );
           return interpret(seg.graph, inputs);
         }
         found = compileLaterSegment(seg, inputs, key, ctx, cacheOf);
@@ -471,10 +483,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
     const resume = seg.index === 0 ? undefined : resumeFrameFor(seg);
     const compileId = defaultCompileContext.nextCompileId(resume?.token ?? fn);
     const names = seg.graph.placeholders.map((p) => p.argName ?? p.name);
-    const failures = cacheOf.map((s) => {
-      const failed = checkGuards(s.guards, inputs);
-      return `${formatCompileId(s.compiled.compileId)}: ${failed ?? 'the recorded graph differs (the function took another path)'}`;
-    });
+    const failures = cacheOf.map((s) => segmentFailure(s, inputs));
     const breakStack = seg.resumedAfter?.userStack ?? [];
     const { runner, guards } = reportedCompile(
       {
@@ -544,6 +553,12 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
   function fallbackFrame(): FrameInfo {
     return { coName: fnName(), coFilename: '<unknown>', coFirstlineno: 0 };
   }
+}
+
+/** Why a cached segment graph does not fit: its first failing guard, or a different recorded graph. */
+function segmentFailure(s: SegmentEntry, inputs: readonly Tensor[]): string {
+  const failed = checkGuards(s.guards, inputs);
+  return `${formatCompileId(s.compiled.compileId)}: ${failed ?? 'the recorded graph differs (the function took another path)'}`;
 }
 
 /** Symbolic shapes of first-segment entries (kept beside the entry so SegmentEntry stays plain). */
