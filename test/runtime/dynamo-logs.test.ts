@@ -4,9 +4,11 @@
  * recompile-limit warning, dynamic-shape graphs and guards, and the `+dynamo` story, with the glog prefix.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readTrace } from '../../src/artifacts/index.js';
 
 const CHILD = resolve(import.meta.dirname, 'fixtures/dynamo-child.ts');
 /** The 1-based line of the fixture that contains `snippet` (so edits to the fixture do not break the texts). */
@@ -23,9 +25,10 @@ const L = {
 };
 const PREFIX = /^([VIWEC])\d{4} \d{2}:\d{2}:\d{2}\.\d{6} \d+ (\S+):(\d+)\] /;
 
-function run(scenario: string, logs: string) {
+function run(scenario: string, logs: string, extra: Record<string, string> = {}) {
   const env: NodeJS.ProcessEnv = { ...process.env, TORCH_LOGS: logs };
   for (const name of ['TORCH_TRACE', 'TORCH_DTRACE', 'TORCH_LOGS_FORMAT', 'TORCH_LOGS_OUT']) delete env[name];
+  Object.assign(env, extra);
   const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, scenario], { env, encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   const lines = r.stderr.split('\n').filter((l) => l !== '');
@@ -191,6 +194,30 @@ describe('dynamo logs (child processes)', { timeout: 60_000 }, () => {
       ].join('\n'),
     );
     expect(text).toContain("V] [0/1] [__recompiles]     - 0/0: L['y'].size()[1] == L['x'].size()[1]");
+  });
+
+  it('failed compiles (user code raising, a refusing backend) are compilation_metrics with fail_type', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compilog-dynamo-fail-'));
+    try {
+      const { out } = run('failure', '', { TORCH_TRACE: dir });
+      expect(out.codes).toEqual(['E_SHAPE_MISMATCH', 'E_BACKEND_REFUSED']);
+      const metrics: Record<string, unknown>[] = [];
+      const reading = readTrace(dir);
+      for await (const e of reading) {
+        if (e.kind === 'compilation_metrics')
+          metrics.push(e.data.compilation_metrics as Record<string, unknown>);
+      }
+      expect(reading.stats.badLines).toEqual({ glog: 0, json: 0, md5: 0, truncated: 0, invalidUtf8: 0 });
+      expect(metrics.map((m) => [m.co_name, m.fail_type, m.has_guarded_code])).toEqual([
+        ['bad', 'E_SHAPE_MISMATCH', false],
+        ['g2', 'E_BACKEND_REFUSED', false],
+      ]);
+      expect(metrics[0].fail_user_frame_filename).toBe(CHILD);
+      expect(metrics[0].fail_user_frame_lineno).toBe(lineOf('return x.add(bias);'));
+      expect(metrics[1].fail_reason).toBe('backend refused this graph on purpose');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('nothing is printed by default for a normal compile', () => {

@@ -35,10 +35,12 @@ import {
 } from './guards.js';
 import {
   type FrameInfo,
+  failureReported,
   logAutomaticDynamic,
   logSpecialization,
   logStaticFallback,
   reportedCompile,
+  reportFailedCompile,
   warnRecompileLimit,
 } from './instrument.js';
 import { paramNames } from './param-names.js';
@@ -272,7 +274,22 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       cacheSize: cache.length,
       produced: [],
     };
-    const { segmenter, single, result } = trace(args, ctx);
+    const openedAt = performance.now();
+    let traced: ReturnType<typeof trace>;
+    try {
+      traced = trace(args, ctx);
+    } catch (err) {
+      // Raised by user code (or a shape error) before any graph of this entry was compiled: the compile
+      // failed. Failures inside a graph compile are reported by that compile.
+      if (ctx.produced.length === 0 && !failureReported(err)) {
+        reportFailedCompile(
+          { compileId: entryId, frame: frameInfo ?? fallbackFrame(), openedAt, dynamoConfig },
+          err,
+        );
+      }
+      throw err;
+    }
+    const { segmenter, single, result } = traced;
     const first = ctx.produced.filter((s) => s.compiled.compileId === entryId);
     const breaks = [...segmenter.breaks];
     const direct =

@@ -25,6 +25,7 @@ import {
 } from '../../logging/index.js';
 import type { Graph, SourceLocation } from '../ir/graph.js';
 import { printGraph } from '../ir/printer.js';
+import { userFrames } from '../ir/source.js';
 import { QNAMES } from '../registrations.js';
 import { backendMetricsFor } from './defaults.js';
 import type { SymbolicShapes } from './dynamic.js';
@@ -119,46 +120,53 @@ export function reportedCompile<R>(
   const attempt = (n: number, body: () => void): void =>
     withCompileId({ compileId: id, attempt: n }, () => timed(`compile_attempt_${n}`, body));
 
-  timed(
-    'dynamo',
-    () => {
-      withCompileId({ compileId: id, attempt: 0 }, () => {
-        if (req.recompileReasons.length > 0) logRecompile(req, where);
-        traceStructured('dynamo_start', () => ({ stack: internStack(dynamoStartStack(req)) }));
-        convertFrame.debug(() => startCompilingMessage(req, where));
-      });
-      withCompileId({ compileId: id, attempt: 0 }, () =>
-        timed(
-          'entire_frame_compile',
-          () => {
-            attempt(0, () => {
-              symbolicConvert.info(() => `Step 1: torchdynamo start tracing ${req.frame.coName} ${where}`);
-              timed('bytecode_tracing', () => undefined);
-              if (req.breakAt !== undefined) {
-                const breakAt = req.breakAt;
-                const text = once(() => graphBreakText(breakAt));
-                graphBreaksLog(text);
-                traceArtifact('dynamo_graph_break_reason', 'string', () => `${text()}\n`);
-                convertFrame.info(() => `Restarting analysis due to graph break: ${req.breakAt!.text}`);
-                beforeRestart = (performance.now() - req.openedAt) / 1000;
-              } else {
-                result = compileSteps();
-              }
-            });
-            if (req.breakAt !== undefined) {
-              attempt(1, () => {
+  try {
+    timed(
+      'dynamo',
+      () => {
+        withCompileId({ compileId: id, attempt: 0 }, () => {
+          if (req.recompileReasons.length > 0) logRecompile(req, where);
+          traceStructured('dynamo_start', () => ({ stack: internStack(dynamoStartStack(req)) }));
+          convertFrame.debug(() => startCompilingMessage(req, where));
+        });
+        withCompileId({ compileId: id, attempt: 0 }, () =>
+          timed(
+            'entire_frame_compile',
+            () => {
+              attempt(0, () => {
                 symbolicConvert.info(() => `Step 1: torchdynamo start tracing ${req.frame.coName} ${where}`);
                 timed('bytecode_tracing', () => undefined);
-                result = compileSteps();
+                if (req.breakAt !== undefined) {
+                  const breakAt = req.breakAt;
+                  const text = once(() => graphBreakText(breakAt));
+                  graphBreaksLog(text);
+                  traceArtifact('dynamo_graph_break_reason', 'string', () => `${text()}\n`);
+                  convertFrame.info(() => `Restarting analysis due to graph break: ${req.breakAt!.text}`);
+                  beforeRestart = (performance.now() - req.openedAt) / 1000;
+                } else {
+                  result = compileSteps();
+                }
               });
-            }
-          },
-          { args: { fn_name: '_compile.compile_inner' } },
-        ),
-      );
-    },
-    { compileId: id },
-  );
+              if (req.breakAt !== undefined) {
+                attempt(1, () => {
+                  symbolicConvert.info(
+                    () => `Step 1: torchdynamo start tracing ${req.frame.coName} ${where}`,
+                  );
+                  timed('bytecode_tracing', () => undefined);
+                  result = compileSteps();
+                });
+              }
+            },
+            { args: { fn_name: '_compile.compile_inner' } },
+          ),
+        );
+      },
+      { compileId: id },
+    );
+  } catch (err) {
+    reportFailedCompile(req, err, started, frameKey);
+    throw err;
+  }
 
   const finalAttempt = req.breakAt === undefined ? 0 : 1;
   withCompileId({ compileId: id, attempt: finalAttempt }, () =>
@@ -201,6 +209,55 @@ export function reportedCompile<R>(
     );
     return { runner, guards };
   }
+}
+
+const reported = new WeakSet<object>();
+
+/** Whether `err` was already reported as a failed compile (so an outer handler does not report it twice). */
+export function failureReported(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && reported.has(err);
+}
+
+/** The compile that failed (user code raised while it was captured, or the backend refused the graph). */
+export interface FailedCompile {
+  readonly compileId: CompileId;
+  readonly frame: FrameInfo;
+  readonly openedAt: number;
+  readonly dynamoConfig: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A `compilation_metrics` record with PyTorch's failure fields (`fail_type`, `fail_reason`, the user frame),
+ * so the report shows the compile in red. The error itself still reaches the caller.
+ */
+export function reportFailedCompile(
+  req: FailedCompile,
+  err: unknown,
+  started = Date.now() / 1000 - (performance.now() - req.openedAt) / 1000,
+  frameKey = String(++compileCounter),
+): void {
+  const error = err instanceof Error ? err : new Error(String(err));
+  reported.add(error);
+  const where = userFrames(error.stack)[0];
+  withCompileId(req.compileId, () =>
+    compilationMetrics(() => ({
+      compile_id: formatCompileId(req.compileId),
+      frame_key: frameKey,
+      co_name: req.frame.coName,
+      co_filename: req.frame.coFilename,
+      co_firstlineno: req.frame.coFirstlineno,
+      start_time: started,
+      entire_frame_compile_time_s: (performance.now() - req.openedAt) / 1000,
+      fail_type: (error as { code?: unknown }).code ?? error.name,
+      fail_reason: error.message,
+      fail_user_frame_filename: where?.file ?? null,
+      fail_user_frame_lineno: where?.line ?? null,
+      has_guarded_code: false,
+      dynamo_config: JSON.stringify(req.dynamoConfig),
+      log_format_version: 3,
+      is_runtime: false,
+    })),
+  );
 }
 
 /** Logs PyTorch's pgo line when a dim turns dynamic ("automatic dynamic size L['x'] size(1) 32 != 16"). */
