@@ -35,7 +35,7 @@ import {
 } from './logger.js';
 import { defaultModuleResolver, type ModuleResolver } from './module-names.js';
 import { type FormatChoice, Output, type TextSink } from './output.js';
-import { parseTorchLogs } from './parse.js';
+import { E_LOGS_UNKNOWN_NAME, parseTorchLogs, TorchLogsError } from './parse.js';
 import type { LogRecord } from './record.js';
 import { type ArtifactOptions, compareCodePoints, LogRegistry, parentOf } from './registry.js';
 import { type SetLogsOptions, settingsFromSetLogs } from './set-logs-settings.js';
@@ -255,8 +255,25 @@ export function ensureInit(): void {
   try {
     initialize();
   } catch (err) {
-    reportOnce(err);
+    if (err instanceof CompilogError && err.code === E_LOGS_UNKNOWN_NAME) reportUnknownNameLater();
+    else reportOnce(err);
   }
+}
+
+/**
+ * A name TORCH_LOGS mentions may be registered later in the same start-up (a program that uses the included
+ * compiler first and registers its own subsystems after): the known items apply at once, and the error is
+ * reported only if the name is still unknown once the current turn of the event loop is over (or at exit).
+ */
+function reportUnknownNameLater(): void {
+  const gen = generation;
+  const check = (): void => {
+    if (gen !== generation) return;
+    process.removeListener('exit', check);
+    if (envError !== undefined) reportOnce(envError);
+  };
+  setImmediate(check);
+  process.on('exit', check);
 }
 
 /**
@@ -297,7 +314,7 @@ function resolveSettings(): boolean {
         envError = undefined;
       } catch (err) {
         if (!(err instanceof CompilogError)) throw err;
-        settings = emptySettings();
+        settings = err.code === E_LOGS_UNKNOWN_NAME ? knownItemsOf(source.value) : emptySettings();
         envError = err;
         return false;
       }
@@ -317,6 +334,28 @@ function resolveSettings(): boolean {
   } finally {
     resolving = false;
   }
+}
+
+/**
+ * The settings of the items that do resolve, while another is still unknown: each unknown item is dropped
+ * (the error names it) and the rest parsed again, so last-wins among the known items is kept.
+ */
+function knownItemsOf(value: string): LogSettings {
+  let items = value.replace(/\s+/gu, '').split(',');
+  for (let tries = items.length; tries > 0 && items.length > 0; tries--) {
+    try {
+      return parseTorchLogs(items.join(','), registry, { resolver: moduleResolver() });
+    } catch (err) {
+      const token = err instanceof TorchLogsError ? err.token : undefined;
+      const at =
+        token === undefined
+          ? -1
+          : items.findIndex((item) => item === token || item.replace(/^[+-]/, '') === token);
+      if (!(err instanceof CompilogError) || err.code !== E_LOGS_UNKNOWN_NAME || at < 0) break;
+      items = items.filter((_, i) => i !== at);
+    }
+  }
+  return emptySettings();
 }
 
 function onRegistryChange(): void {
