@@ -167,6 +167,20 @@ describe.skipIf(!existsSync(CLI))(
       expect(graphs[1].payloadText).toContain(
         'def forward(self, s27: "Sym(s27)", L_x_: "f32[8, s27][s27, 1]cpu"):',
       );
+      // size symbols: the same names, values and sources as PyTorch's trace of p3 (which also makes the int
+      // `n` dynamic, s86, and keeps 0/4 dynamic; compilog specialises scalars and 0/4's input is transposed)
+      const symbols = (list: readonly ReadEnvelope[]) =>
+        list
+          .filter((e) => e.kind === 'create_symbol')
+          .map((e) => {
+            const m = e.data.create_symbol as { symbol: string; val: string; source: string };
+            return `${idOf(e)} ${m.symbol}=${m.val} ${m.source}`;
+          });
+      const pytorch = symbols((await read(join(FIXTURES, 'p3_recompile'))).envelopes).filter(
+        (t) => !t.includes('s86') && !t.startsWith('0/4'),
+      );
+      expect(symbols(envelopes)).toEqual(pytorch);
+      expect(pytorch.length).toBe(5);
       // dynamo_start carries the user's stack: the caller's line, then the function itself
       const start = envelopes.find((e) => e.kind === 'dynamo_start')!;
       const stack = resolveStack((start.data.dynamo_start as { stack: never[] }).stack, strings);

@@ -37,6 +37,7 @@ const convertFrame = getLogger(`${QNAMES.dynamo}.convert_frame`);
 const symbolicConvert = getLogger(`${QNAMES.dynamo}.symbolic_convert`);
 const outputGraph = getLogger(`${QNAMES.dynamo}.output_graph`);
 const pgo = getLogger(`${QNAMES.dynamo}.pgo`);
+const symbolicShapes = getLogger(`${QNAMES.dynamo}.symbolic_shapes`);
 const graphLog = getArtifactLogger(`${QNAMES.dynamo}.output_graph`, 'graph');
 const graphCodeLog = getArtifactLogger(`${QNAMES.dynamo}.output_graph`, 'graph_code');
 const graphBreaksLog = getArtifactLogger(`${QNAMES.dynamo}.symbolic_convert`, 'graph_breaks');
@@ -188,6 +189,7 @@ export function reportedCompile<R>(
       () =>
         `COMPILING GRAPH due to GraphCompileReason(reason='${reason}', user_stack=[${userStackText(req)}], graph_break=${req.breakAt === undefined ? 'False' : 'True'})`,
     );
+    if (req.symbolic !== undefined) reportSymbols(req, req.symbolic);
     traceStructured('dynamo_output_graph', () => ({ sizes: sizesOf(req) }), printed);
     graphLog(() => `TRACED GRAPH\n ===== ${fnName} =====\n ${formatGraphTable(req.graph)}\n`);
     graphCodeLog(() => `TRACED GRAPH\n ===== ${fnName} =====\n ${printed()}\n`);
@@ -258,6 +260,37 @@ export function reportFailedCompile(
       is_runtime: false,
     })),
   );
+}
+
+/**
+ * Each size symbol of a dynamic graph, as PyTorch's shape environment announces it: an INFO line
+ * (`create_symbol s27 = 32 for L['x'].size()[1] [2, int_oo]`) and a `create_symbol` trace record with the
+ * user line where the size is first used and the user's call stack.
+ */
+function reportSymbols(req: GraphCompileRequest, shapes: SymbolicShapes): void {
+  for (const sym of shapes.symbols) {
+    const ref = sym.refs[0];
+    const source = `L['${ref.name}'].size()[${ref.dim}]`;
+    const placeholder = req.graph.placeholders.find((p) => p.argName === ref.name);
+    const use = req.graph.nodes.find(
+      (n) => n.kind === 'call' && placeholder !== undefined && n.inputs.includes(placeholder),
+    );
+    const at = use?.source;
+    symbolicShapes.info(
+      () =>
+        `create_symbol ${sym.name} = ${sym.value} for ${source} [2, int_oo]${at === undefined ? '' : ` ${at.code ?? ''}  # ${at.file}:${at.line} in ${at.fn}`}`,
+    );
+    traceStructured('create_symbol', () => ({
+      symbol: sym.name,
+      val: String(sym.value),
+      vr: '[2, int_oo]',
+      source,
+      user_stack: internStack(
+        at === undefined ? [] : [{ filename: at.file, line: at.line, name: at.fn, loc: at.code ?? null }],
+      ),
+      stack: internStack(dynamoStartStack(req).slice(0, -1)),
+    }));
+  }
 }
 
 /** Logs PyTorch's pgo line when a dim turns dynamic ("automatic dynamic size L['x'] size(1) 32 != 16"). */
