@@ -20,9 +20,19 @@ import type { TensorMeta, TensorValue } from '../core/types.js';
 import { activeModes, withMode } from '../dispatch/mode.js';
 import type { Graph, SourceLocation } from '../ir/graph.js';
 import { interpret } from '../ir/interpreter.js';
-import { deepStack, sourceLines, userFrames } from '../ir/source.js';
+import { deepStack, userFrames } from '../ir/source.js';
 import { Tensor } from '../tensor.js';
+import {
+  type CompilableFn,
+  type CompiledEntry,
+  type CompiledFunction,
+  type CompiledGraph,
+  type CompileOptions,
+  type GraphRunner,
+  referenceBackend,
+} from './api.js';
 import { defaultBackend } from './defaults.js';
+import { definitionLine } from './definition-line.js';
 import { type DynamicOption, FrameShapes, type SymbolicShapes, symbolize } from './dynamic.js';
 import {
   allGuardFailures,
@@ -47,85 +57,6 @@ import { paramNames } from './param-names.js';
 import { respecialize } from './respecialize.js';
 import { type SegmentClose, Segmenter } from './segmenter.js';
 import { structureKey } from './structure-key.js';
-
-/**
- * Runs a compiled graph on real tensors (the graph's placeholders, in order). A runner that sets
- * `dynamicShapes` accepts every size of the dims it was told are dynamic; otherwise capture asks the
- * backend for one runner per concrete size of a dynamic graph.
- */
-export interface GraphRunner {
-  (inputs: readonly Tensor[]): Tensor[];
-  readonly dynamicShapes?: boolean;
-}
-
-/** What the backend is told about the graph beyond its example inputs. */
-export interface BackendContext {
-  readonly compileId: CompileId;
-  /** Per graph input (placeholder order): the dims whose size may differ between calls. */
-  readonly dynamicDims: readonly (readonly number[])[];
-}
-
-/** Turns a captured graph into something runnable (PyTorch's `backend=`). `context` is optional for old backends. */
-export type Backend = (
-  graph: Graph,
-  exampleInputs: readonly Tensor[],
-  context?: BackendContext,
-) => GraphRunner;
-
-export const referenceBackend: Backend = (graph) => (inputs) => interpret(graph, inputs);
-
-export type CompilableFn = (...args: never[]) => Tensor | readonly Tensor[];
-
-export interface CompileOptions {
-  readonly backend?: Backend;
-  /** Argument names for guards and placeholders; default: parsed from the function's source. */
-  readonly argNames?: readonly string[];
-  /** Compiles per function (and per resume point) before falling back to eager (PyTorch's recompile_limit, 8). */
-  readonly recompileLimit?: number;
-  /**
-   * Dynamic shapes: `true` makes every dim of every tensor argument dynamic from the first compile; `false`
-   * keeps shapes static; by default a dim becomes dynamic when a recompile sees it change (PyTorch's
-   * automatic_dynamic_shapes).
-   */
-  readonly dynamic?: boolean;
-  /**
-   * Names for tensors the function closes over (weights), so their graph inputs read `L_fc1_weight_` rather
-   * than `L_tensor_`: `{ 'fc1.weight': w1, 'fc1.bias': b1 }`.
-   */
-  readonly params?: Readonly<Record<string, Tensor>>;
-}
-
-export interface CompiledGraph {
-  readonly compileId: CompileId;
-  readonly graph: Graph;
-}
-
-export interface CompiledEntry {
-  readonly compileId: CompileId;
-  readonly guards: GuardSet;
-  /** The graphs the capturing call produced, in order (one unless capture hit graph breaks). */
-  readonly graphs: readonly CompiledGraph[];
-  /** Why each graph but the last ended early (`item() needs the value of 'sum_1' ...`). */
-  readonly graphBreaks: readonly string[];
-  /** Guard failures (newest entry first, `0/0: ...`) that caused this compile; empty for the first. */
-  readonly recompileReasons: readonly string[];
-  /** The size symbols the entry's graph is generic over (`['s27']`); empty for static shapes. */
-  readonly symbols: readonly string[];
-  hits: number;
-}
-
-export interface CompiledFunction<F extends CompilableFn> {
-  (...args: Parameters<F>): ReturnType<F>;
-  readonly fn: F;
-  /** Cache entries, newest first (the order guards are checked, like PyTorch's cache). */
-  readonly entries: readonly CompiledEntry[];
-  /** Every graph compiled for this function, in compile order (segments after breaks included). */
-  readonly graphs: readonly CompiledGraph[];
-  /** Calls (or segments) that ran eagerly because the recompile limit was reached. */
-  readonly limitHits: number;
-  frameId(): number | undefined;
-  reset(): void;
-}
 
 /** Where each placeholder's value comes from on the fast path. */
 type Binding = { readonly arg: number } | { readonly value: TensorValue };
@@ -599,19 +530,14 @@ function latencyUs(guards: GuardSet, args: readonly CompileArg[]): number {
   return (performance.now() - t0) * 1000;
 }
 
-const DECLARATION = (name: string) =>
-  new RegExp(
-    `(function\\s*\\*?\\s*${name}\\b|\\b${name}\\s*[:=]\\s*(async\\s*)?(function\\b|\\(|[A-Za-z_$][\\w$]*\\s*=>)|^\\s*(async\\s+)?${name}\\s*\\()`,
-  );
-
-/**
- * The line where `name` is defined, searching up from a line inside it (JS does not expose a function's
- * first line as Python's co_firstlineno); the line itself when no declaration is found.
- */
-function definitionLine(file: string, inside: number, name: string): number {
-  const lines = sourceLines(file);
-  if (lines === null || name === '' || !/^[A-Za-z_$][\w$]*$/.test(name)) return inside;
-  const pattern = DECLARATION(name);
-  for (let l = inside; l >= 1 && l > inside - 200; l--) if (pattern.test(lines[l - 1] ?? '')) return l;
-  return inside;
-}
+export {
+  type Backend,
+  type BackendContext,
+  type CompilableFn,
+  type CompiledEntry,
+  type CompiledFunction,
+  type CompiledGraph,
+  type CompileOptions,
+  type GraphRunner,
+  referenceBackend,
+} from './api.js';

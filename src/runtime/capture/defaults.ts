@@ -3,7 +3,7 @@
  * capture does not import the backend (which imports capture's types): the backend compile() uses when none is
  * given, and a source of backend figures merged into each `compilation_metrics` record.
  */
-import type { Backend } from './compile.js';
+import type { Backend } from './api.js';
 
 let backend: Backend | undefined;
 let metricsProvider: ((compileId: string) => object | undefined) | undefined;

@@ -8,11 +8,12 @@ export {
   type CompiledFunction,
   type CompiledGraph,
   type CompileOptions,
-  compile,
   type GraphRunner,
   referenceBackend,
-} from './compile.js';
+} from './api.js';
+export { compile } from './compile.js';
 export { defaultBackend, setDefaultBackend, setMetricsProvider } from './defaults.js';
+export { definitionLine } from './definition-line.js';
 export { type DynamicOption, type ShapeSymbol, type SymbolicShapes, symbolName } from './dynamic.js';
 export { formatGraphTable } from './graph-table.js';
 export {

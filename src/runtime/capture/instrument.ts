@@ -14,24 +14,25 @@ import {
   timed,
   traceArtifact,
   traceStructured,
-  type UserFrame,
 } from '../../artifacts/index.js';
-import {
-  type CompileId,
-  formatCompileId,
-  getArtifactLogger,
-  getLogger,
-  withCompileId,
-} from '../../logging/index.js';
-import type { Graph, SourceLocation } from '../ir/graph.js';
+import { formatCompileId, getArtifactLogger, getLogger, withCompileId } from '../../logging/index.js';
 import { printGraph } from '../ir/printer.js';
 import { userFrames } from '../ir/source.js';
 import { QNAMES } from '../registrations.js';
+import type { FailedCompile, FrameInfo, GraphCompileRequest, GraphCompileSteps } from './compile-request.js';
 import { backendMetricsFor } from './defaults.js';
 import type { SymbolicShapes } from './dynamic.js';
 import { formatGraphTable } from './graph-table.js';
-import { formatGuards, type GuardSet, guardCount } from './guards.js';
-import type { GraphBreak } from './segmenter.js';
+import { formatGuards, type GuardSet } from './guards.js';
+import {
+  dynamoStartStack,
+  graphBreakText,
+  indent,
+  once,
+  startCompilingMessage,
+  userStackText,
+} from './messages.js';
+import { metrics, sizesOf } from './metrics.js';
 
 const convertFrame = getLogger(`${QNAMES.dynamo}.convert_frame`);
 const symbolicConvert = getLogger(`${QNAMES.dynamo}.symbolic_convert`);
@@ -44,44 +45,6 @@ const graphBreaksLog = getArtifactLogger(`${QNAMES.dynamo}.symbolic_convert`, 'g
 const guardsLog = getArtifactLogger(`${QNAMES.dynamo}.guards`, 'guards');
 const recompilesLog = getArtifactLogger(`${QNAMES.dynamo}.guards`, 'recompiles');
 const recompilesVerboseLog = getArtifactLogger(`${QNAMES.dynamo}.guards`, 'recompiles_verbose');
-
-/** The code object being compiled: the user's function or a resume point after a graph break. */
-export interface FrameInfo {
-  readonly coName: string;
-  readonly coFilename: string;
-  readonly coFirstlineno: number;
-}
-
-export interface GraphCompileRequest {
-  readonly compileId: CompileId;
-  readonly frame: FrameInfo;
-  /** The user's frames that led to this compile (innermost first), and how many of ours were left out. */
-  readonly callerStack: readonly SourceLocation[];
-  readonly elidedFrames: number;
-  readonly graph: Graph;
-  readonly symbolic?: SymbolicShapes;
-  /** Set when the segment ended in a graph break (reported as a restart). */
-  readonly breakAt?: GraphBreak;
-  /** `0/0: tensor 'x' size mismatch ...`, newest entry first; empty for a first compile. */
-  readonly recompileReasons: readonly string[];
-  /** Every failing guard of every entry (for `recompiles_verbose`), newest entry first. */
-  readonly verboseReasons: readonly (readonly string[])[];
-  /** Entries this frame already had (compilation_metrics' cache_size). */
-  readonly cacheSize: number;
-  /** performance.now() when capture of this graph began. */
-  readonly openedAt: number;
-  readonly backendName: string;
-  readonly dynamoConfig: Readonly<Record<string, unknown>>;
-}
-
-export interface GraphCompileSteps<R> {
-  /** Hands the graph to the backend. */
-  backend(): R;
-  /** Builds the guards of the new entry (after the backend, as PyTorch does). */
-  guards(): GuardSet;
-  /** One evaluation of the guards on the current inputs, in microseconds. */
-  guardLatencyUs(guards: GuardSet): number;
-}
 
 let compiledFnCounter = 0;
 let compileCounter = 0;
@@ -172,7 +135,16 @@ export function reportedCompile<R>(
   const finalAttempt = req.breakAt === undefined ? 0 : 1;
   withCompileId({ compileId: id, attempt: finalAttempt }, () =>
     compilationMetrics(() => ({
-      ...metrics(req, result!.guards, started, backendSeconds, beforeRestart, frameKey, cid),
+      ...metrics(
+        req,
+        result!.guards,
+        started,
+        backendSeconds,
+        beforeRestart,
+        frameKey,
+        cid,
+        graphBreakCounter,
+      ),
       ...backendMetricsFor(cid),
     })),
   );
@@ -218,14 +190,6 @@ const reported = new WeakSet<object>();
 /** Whether `err` was already reported as a failed compile (so an outer handler does not report it twice). */
 export function failureReported(err: unknown): boolean {
   return typeof err === 'object' && err !== null && reported.has(err);
-}
-
-/** The compile that failed (user code raised while it was captured, or the backend refused the graph). */
-export interface FailedCompile {
-  readonly compileId: CompileId;
-  readonly frame: FrameInfo;
-  readonly openedAt: number;
-  readonly dynamoConfig: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -344,146 +308,4 @@ function logRecompile(req: GraphCompileRequest, where: string): void {
   traceArtifact('recompile_reasons', 'json', () => (reasons.length === 1 ? reasons[0] : [...reasons]));
 }
 
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => `    ${l}`)
-    .join('\n');
-}
-
-function graphBreakText(b: GraphBreak): string {
-  const site = b.userStack[0];
-  const traceback = [...b.userStack]
-    .reverse()
-    .map(
-      (f) => `  File "${f.file}", line ${f.line}, in ${f.fn}${f.code === undefined ? '' : `\n    ${f.code}`}`,
-    )
-    .join('\n');
-  return [
-    `Graph break in user code at ${site === undefined ? '<unknown>' : `${site.file}:${site.line}`}`,
-    `Graph Break Reason: Data-dependent read: ${b.reason}() needs the value of '${b.nodeName}'`,
-    '  Explanation: compile() records tensor operations without running them; reading a value on the host ' +
-      `(${b.reason}()) needs the graph recorded so far to run first, so the graph ends here.`,
-    '  Hint: Keep the value as a tensor (for example where() instead of an if on item()), ' +
-      'or move the read out of the compiled function.',
-    '',
-    'User code traceback:',
-    traceback,
-  ].join('\n');
-}
-
-function startCompilingMessage(req: GraphCompileRequest, where: string): string {
-  const frames = [...req.callerStack]
-    .reverse()
-    .map((f) => `  File "${f.file}", line ${f.line}, in ${f.fn}\n    ${f.code ?? ''}\n`)
-    .join('');
-  return `torchdynamo start compiling ${req.frame.coName} ${where}, stack (elided ${req.elidedFrames} frames):\n${frames}`;
-}
-
-/** The user's stack for `dynamo_start`: the callers (with their source lines), then the compiled code itself. */
-function dynamoStartStack(req: GraphCompileRequest): UserFrame[] {
-  const callers = [...req.callerStack]
-    .reverse()
-    .map((f): UserFrame => ({ filename: f.file, line: f.line, name: f.fn, loc: f.code ?? null }));
-  return [
-    ...callers,
-    { filename: req.frame.coFilename, line: req.frame.coFirstlineno, name: req.frame.coName },
-  ];
-}
-
-function userStackText(req: GraphCompileRequest): string {
-  const site = req.breakAt?.userStack[0] ?? req.graph.outputs.at(-1)?.source;
-  return site === undefined ? '' : `<FrameSummary file ${site.file}, line ${site.line} in ${site.fn}>`;
-}
-
-/** `{"l_x_": [8, 16], "softmax": [8, "s27"]}`: every value's size, symbolic where dynamic. */
-function sizesOf(req: GraphCompileRequest): Record<string, (number | string)[]> {
-  const sizes: Record<string, (number | string)[]> = {};
-  for (const node of req.graph.nodes) {
-    if (req.symbolic === undefined) {
-      sizes[node.name] = [...node.meta.shape];
-    } else {
-      sizes[node.name] = req.symbolic.metaText(node).shape.map((t) => (/^\d+$/.test(t) ? Number(t) : t));
-    }
-  }
-  return sizes;
-}
-
-function pyDict(sizes: Record<string, (number | string)[]>): string {
-  const items = Object.entries(sizes).map(
-    ([k, v]) => `'${k}': [${v.map((x) => (typeof x === 'number' ? String(x) : x)).join(', ')}]`,
-  );
-  return `{${items.join(', ')}}`;
-}
-
-function metrics(
-  req: GraphCompileRequest,
-  guards: GuardSet,
-  startTime: number,
-  backendSeconds: number,
-  beforeRestart: number,
-  frameKey: string,
-  cid: string,
-): Record<string, unknown> {
-  const graph = req.graph;
-  const ops = graph.nodes.filter((n) => n.kind === 'call').length;
-  const inputs = graph.placeholders.length + (req.symbolic?.symbols.length ?? 0);
-  const entire = (performance.now() - req.openedAt) / 1000;
-  const startUs = Math.round(startTime * 1e6);
-  const durationUs = Math.round(entire * 1e6);
-  return {
-    compile_id: cid,
-    frame_key: frameKey,
-    co_name: req.frame.coName,
-    co_filename: req.frame.coFilename,
-    co_firstlineno: req.frame.coFirstlineno,
-    cache_size: req.cacheSize,
-    accumulated_cache_size: req.cacheSize,
-    guard_count: guardCount(guards),
-    shape_env_guard_count: guards.shapeGuards.length,
-    graph_op_count: ops,
-    graph_node_count: graph.nodes.length + (req.symbolic?.symbols.length ?? 0) + 1,
-    graph_input_count: inputs,
-    start_time: startTime,
-    entire_frame_compile_time_s: entire,
-    backend_compile_time_s: backendSeconds,
-    fail_type: null,
-    fail_reason: null,
-    fail_user_frame_filename: null,
-    fail_user_frame_lineno: null,
-    non_compliant_ops: [],
-    compliant_custom_ops: [],
-    restart_reasons: req.breakAt === undefined ? [] : [`Data-dependent read: ${req.breakAt.text}`],
-    dynamo_time_before_restart_s: beforeRestart,
-    stack_trace: dynamoStartStack(req).map(
-      (f) => `Line: ${f.line}, Name: ${f.name}, Filename: ${f.filename}`,
-    ),
-    exception_stack_trace: null,
-    graph_node_shapes: pyDict(sizesOf(req)),
-    has_guarded_code: true,
-    config_suppress_errors: false,
-    specialize_float: false,
-    dynamo_config: JSON.stringify(req.dynamoConfig),
-    is_forward: true,
-    start_time_us: startUs,
-    duration_us: durationUs,
-    dynamo_cumulative_compile_time_us: durationUs,
-    end_time_us: startUs + durationUs,
-    log_format_version: 3,
-    is_runtime: false,
-    recompile_reason: req.recompileReasons[0] ?? null,
-    num_graph_breaks: graphBreakCounter,
-  };
-}
-
-function once<T>(fn: () => T): () => T {
-  let done = false;
-  let value: T;
-  return () => {
-    if (!done) {
-      value = fn();
-      done = true;
-    }
-    return value;
-  };
-}
+export type { FailedCompile, FrameInfo, GraphCompileRequest, GraphCompileSteps } from './compile-request.js';
