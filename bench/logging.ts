@@ -106,8 +106,10 @@ function disabledCases(): Record<string, number> & { payloadsBuilt: number } {
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-async function rawPino(path: string): Promise<number> {
-  const dest = pino.destination(path);
+/** Raw pino with its default destination (synchronous SonicBoom), or its buffered async mode (minLength 4 KiB). */
+async function rawPino(path: string, buffered = false): Promise<number> {
+  const dest = buffered ? pino.destination({ dest: path, sync: false, minLength: 4096 }) : pino.destination(path);
+  if (buffered) await new Promise((r) => dest.once('ready', r));
   const log = pino({ level: 'debug' }, dest);
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < LINES; i += CHUNK) {
@@ -141,6 +143,7 @@ async function ours(path: string, format: string | undefined, captureCaller = tr
 
 interface Enabled {
   pino: number;
+  pinoBuffered: number;
   json: number;
   glog: number;
   glogNoCaller: number;
@@ -156,12 +159,14 @@ async function enabledCases(dest: string): Promise<Enabled> {
   // Interleave and keep the best of two: the machine is shared, ratios within one run are what count.
   const best = {
     pino: Number.POSITIVE_INFINITY,
+    pinoBuffered: Number.POSITIVE_INFINITY,
     json: Number.POSITIVE_INFINITY,
     glog: Number.POSITIVE_INFINITY,
     glogNoCaller: Number.POSITIVE_INFINITY,
   };
   for (let r = 0; r < 2; r++) {
-    best.pino = Math.min(best.pino, await run(rawPino));
+    best.pino = Math.min(best.pino, await run((p) => rawPino(p)));
+    best.pinoBuffered = Math.min(best.pinoBuffered, await run((p) => rawPino(p, true)));
     best.json = Math.min(best.json, await run((p) => ours(p, 'json')));
     best.glog = Math.min(best.glog, await run((p) => ours(p, undefined)));
     best.glogNoCaller = Math.min(best.glogNoCaller, await run((p) => ours(p, undefined, false)));
@@ -206,6 +211,12 @@ export async function main(): Promise<void> {
       `${ratio(e.pino, e.json)}x pino speed`,
     ]);
     rows.push([
+      `(c) same json vs pino buffered (sync:false, minLength 4 KiB) -> ${label}`,
+      f(e.json),
+      f(e.pinoBuffered),
+      `${ratio(e.pinoBuffered, e.json)}x buffered pino speed`,
+    ]);
+    rows.push([
       `(d) 1M glog lines -> ${label}`,
       f(e.glog),
       f(e.pino),
@@ -236,12 +247,14 @@ export async function main(): Promise<void> {
     enabled_ns_per_line: {
       file: {
         pino: r2(enabledFile.pino),
+        pino_buffered: r2(enabledFile.pinoBuffered),
         json: r2(enabledFile.json),
         glog: r2(enabledFile.glog),
         glog_no_caller: r2(enabledFile.glogNoCaller),
       },
       dev_null: {
         pino: r2(enabledNull.pino),
+        pino_buffered: r2(enabledNull.pinoBuffered),
         json: r2(enabledNull.json),
         glog: r2(enabledNull.glog),
         glog_no_caller: r2(enabledNull.glogNoCaller),
@@ -251,6 +264,8 @@ export async function main(): Promise<void> {
       json_file: ratio(enabledFile.pino, enabledFile.json),
       glog_file: ratio(enabledFile.pino, enabledFile.glog),
       json_dev_null: ratio(enabledNull.pino, enabledNull.json),
+      json_file_vs_buffered_pino: ratio(enabledFile.pinoBuffered, enabledFile.json),
+      glog_file_vs_buffered_pino: ratio(enabledFile.pinoBuffered, enabledFile.glog),
       glog_dev_null: ratio(enabledNull.pino, enabledNull.glog),
       glog_no_caller_file: ratio(enabledFile.pino, enabledFile.glogNoCaller),
       glog_no_caller_dev_null: ratio(enabledNull.pino, enabledNull.glogNoCaller),
