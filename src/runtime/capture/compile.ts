@@ -20,7 +20,7 @@ import type { TensorMeta, TensorValue } from '../core/types.js';
 import { activeModes, withMode } from '../dispatch/mode.js';
 import type { Graph, SourceLocation } from '../ir/graph.js';
 import { interpret } from '../ir/interpreter.js';
-import { deepStack, userFrames } from '../ir/source.js';
+import { captureRawStack, rawUserFrames } from '../ir/source.js';
 import { Tensor } from '../tensor.js';
 import {
   type CompilableFn,
@@ -185,9 +185,13 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
     const entryId = defaultCompileContext.nextCompileId(fn);
     frameId = entryId.frameId;
     const names = options.argNames ?? paramNames(fn, args.length);
-    const stack = deepStack();
-    const callerStack = userFrames(stack);
-    const total = (stack?.split('\n').length ?? 1) - 1;
+    // The caller's stack, for logs and the trace only: captured raw now, mapped to sources if someone asks.
+    const raw = captureRawStack();
+    let callerFrames: readonly SourceLocation[] | undefined;
+    const callers = () => {
+      callerFrames ??= rawUserFrames(raw);
+      return callerFrames;
+    };
     const update = shapes.update(args, names, dynamicOption);
     withCompileId(entryId, () => logAutomaticDynamic(update.changes));
     const ctx: CallContext = {
@@ -200,8 +204,12 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       verbose: cache.map((r) =>
         allGuardFailures(r.entry.guards, args).map((f) => `${formatCompileId(r.entry.compileId)}: ${f}`),
       ),
-      callerStack,
-      elided: Math.max(0, total - callerStack.length),
+      get callerStack() {
+        return callers();
+      },
+      get elided() {
+        return Math.max(0, raw.sites.length - callers().length);
+      },
       cacheSize: cache.length,
       produced: [],
     };
@@ -393,8 +401,12 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       {
         compileId,
         frame: frameInfo,
-        callerStack: ctx.callerStack,
-        elidedFrames: ctx.elided,
+        get callerStack() {
+          return ctx.callerStack;
+        },
+        get elidedFrames() {
+          return ctx.elided;
+        },
         graph: seg.graph,
         ...(symbolic === undefined ? {} : { symbolic }),
         ...(seg.breakAt === undefined ? {} : { breakAt: seg.breakAt }),
@@ -432,12 +444,13 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
     const compileId = defaultCompileContext.nextCompileId(resume?.token ?? fn);
     const names = seg.graph.placeholders.map((p) => p.argName ?? p.name);
     const failures = cacheOf.map((s) => segmentFailure(s, inputs));
-    const breakStack = seg.resumedAfter?.userStack ?? [];
     const { runner, guards } = reportedCompile(
       {
         compileId,
         frame: resume?.info ?? frameInfo!,
-        callerStack: resume === undefined ? ctx.callerStack : breakStack.slice(1),
+        get callerStack() {
+          return resume === undefined ? ctx.callerStack : (seg.resumedAfter?.userStack ?? []).slice(1);
+        },
         elidedFrames: 0,
         graph: seg.graph,
         ...(seg.breakAt === undefined ? {} : { breakAt: seg.breakAt }),

@@ -61,17 +61,6 @@ export function sourceLines(file: string): readonly string[] | null {
   return text;
 }
 
-/** The current stack text, deeper than V8's default 10 frames (user code may sit under many runtime frames). */
-export function deepStack(depth = 40): string | undefined {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = depth;
-  try {
-    return new Error().stack;
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
 /** A stack captured as raw V8 CallSites (no formatting, no source mapping: a few µs), resolved on demand. */
 export interface RawStack {
   readonly sites: readonly NodeJS.CallSite[];
