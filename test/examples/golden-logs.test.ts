@@ -21,6 +21,7 @@ const CASES: ReadonlyArray<readonly [example: string, logs: string]> = [
   ['graph-break', 'graph_breaks'],
   ['graph-break', 'graph_code'],
   ['graph-break', 'guards'],
+  ['graph-break', 'graph'],
   ['mlp', 'graph_code'],
   ['mlp', 'guards'],
 ];
