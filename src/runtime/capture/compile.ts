@@ -192,6 +192,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       callerFrames ??= rawUserFrames(raw);
       return callerFrames;
     };
+    const entries = cache;
     const update = shapes.update(args, names, dynamicOption);
     withCompileId(entryId, () => logAutomaticDynamic(update.changes));
     const ctx: CallContext = {
@@ -201,9 +202,12 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       runnable: undefined,
       dims: update.dims,
       failures,
-      verbose: cache.map((r) =>
-        allGuardFailures(r.entry.guards, args).map((f) => `${formatCompileId(r.entry.compileId)}: ${f}`),
-      ),
+      // every failing guard of every entry: only built if recompiles_verbose is on
+      get verbose() {
+        return entries.map((r) =>
+          allGuardFailures(r.entry.guards, args).map((f) => `${formatCompileId(r.entry.compileId)}: ${f}`),
+        );
+      },
       get callerStack() {
         return callers();
       },
@@ -411,7 +415,9 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
         ...(symbolic === undefined ? {} : { symbolic }),
         ...(seg.breakAt === undefined ? {} : { breakAt: seg.breakAt }),
         recompileReasons: ctx.failures,
-        verboseReasons: ctx.verbose,
+        get verboseReasons() {
+          return ctx.verbose;
+        },
         cacheSize: ctx.cacheSize,
         openedAt: seg.openedAt,
         backendName,
@@ -444,6 +450,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
     const compileId = defaultCompileContext.nextCompileId(resume?.token ?? fn);
     const names = seg.graph.placeholders.map((p) => p.argName ?? p.name);
     const failures = cacheOf.map((s) => segmentFailure(s, inputs));
+    const earlier = [...cacheOf];
     const { runner, guards } = reportedCompile(
       {
         compileId,
@@ -455,9 +462,11 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
         graph: seg.graph,
         ...(seg.breakAt === undefined ? {} : { breakAt: seg.breakAt }),
         recompileReasons: failures,
-        verboseReasons: cacheOf.map((s) =>
-          allGuardFailures(s.guards, inputs).map((f) => `${formatCompileId(s.compiled.compileId)}: ${f}`),
-        ),
+        get verboseReasons() {
+          return earlier.map((s) =>
+            allGuardFailures(s.guards, inputs).map((f) => `${formatCompileId(s.compiled.compileId)}: ${f}`),
+          );
+        },
         cacheSize: cacheOf.length,
         openedAt: seg.openedAt,
         backendName,
