@@ -122,10 +122,32 @@ function toPath(file: string): string {
   }
 }
 
-/** Relative to the working directory when the file is inside it (like PyTorch's sys.path-relative paths). */
+// src/logging/ and dist/logging/ both sit two levels below compilog's package root.
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The path the glog prefix shows, like PyTorch's sys.path-relative paths (`torch/_dynamo/convert_frame.py`):
+ * relative to the working directory when the file is inside it; else, for an installed package, the part after
+ * the last `node_modules/` (`compilog/dist/runtime/capture/instrument.js`); else, for compilog's own files,
+ * `compilog/<path in the package>`; else the absolute path.
+ */
 export function displayPath(pathname: string, cwd: string = process.cwd()): string {
   if (!isAbsolute(pathname)) return pathname;
-  const rel = relative(cwd, pathname);
-  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) return pathname;
-  return sep === '/' ? rel : rel.split(sep).join('/');
+  const inCwd = inside(cwd, pathname);
+  if (inCwd !== undefined) return inCwd;
+  const modules = pathname.lastIndexOf(`${sep}node_modules${sep}`);
+  if (modules >= 0) return toSlashes(pathname.slice(modules + `${sep}node_modules${sep}`.length));
+  const inPackage = inside(PACKAGE_ROOT, pathname);
+  if (inPackage !== undefined) return `compilog/${inPackage}`;
+  return pathname;
+}
+
+function inside(dir: string, pathname: string): string | undefined {
+  const rel = relative(dir, pathname);
+  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) return undefined;
+  return toSlashes(rel);
+}
+
+function toSlashes(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
 }
