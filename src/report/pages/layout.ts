@@ -8,7 +8,7 @@ pre { background: #f6f8fa; padding: 8px; overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.8em 0; }
 th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #eee; }
-td code { white-space: pre-wrap; }
+td code, td pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 .stack-trie { white-space: nowrap; font-family: ui-monospace, monospace; font-size: 13px; }
 .stack-trie ul { padding-left: 1ch; margin: 0; }
 .stack-trie li { margin-left: 1ch; list-style-type: none; }
