@@ -18,7 +18,7 @@ describe('displayPath', () => {
   });
 
   it("names compilog's own files from the package root when run from elsewhere", () => {
-    expect(displayPath(resolve(REPO, 'src/runtime/capture/instrument.ts'), '/tmp')).toBe(
+    expect(displayPath(resolve(REPO, 'src/runtime/capture/instrument.ts'), '/nonexistent-cwd')).toBe(
       'compilog/src/runtime/capture/instrument.ts',
     );
   });

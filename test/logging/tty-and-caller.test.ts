@@ -27,6 +27,7 @@ describe('colours only on a TTY', () => {
       const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', TORCH_LOGS_OUT: out };
       delete env.NO_COLOR;
       delete env.FORCE_COLOR;
+      delete env.CI; // chalk (supports-color) keeps CI logs plain even on a terminal; this test is about a user's terminal
       const tty = execFileSync('script', ['-qec', `node ${TSX_FLAGS.join(' ')} ${file}`, '/dev/null'], {
         cwd: REPO,
         env,
