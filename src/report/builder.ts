@@ -37,6 +37,8 @@ import { renderDumpFilePage, renderOutputCodePage, renderReadableStackTraces } f
 import { renderGuardsPage } from './pages/guards.js';
 import { type MetricsExtras, renderBwdMetricsPage, renderMetricsPage } from './pages/metrics.js';
 import { renderSymbolicGuardPage } from './pages/symbolic-guard.js';
+import { addTime, timingsOn } from './timings.js';
+import { ACT } from './write-jobs.js';
 
 export interface BuilderOptions {
   /** inductor_output_code as .txt (tlparse -p) */
@@ -61,11 +63,17 @@ const SENTINEL_KINDS = [
 ] as const;
 
 type Output =
-  | { t: 'payload'; path: string }
+  | { t: 'payload'; path: string; act?: number }
   | { t: 'reformat'; path: string; text: string }
   | { t: 'file'; path: string; content: string }
   | { t: 'global'; path: string; content: string }
   | { t: 'link'; name: string; url: string };
+
+/** json artifacts that get a `*_readable.html` page */
+const READABLE_TRACES = 'inductor_provenance_tracking_kernel_stack_traces';
+
+const PRINTABLE_32 = /^[\x20-\x7e]{32}$/;
+const NEVER_MD5 = 'x'.repeat(32);
 
 const RAW_KEYS = ['timestamp', 'thread', 'pathname', 'lineno', 'payload_filename'];
 
@@ -219,10 +227,20 @@ export class ReportBuilder {
     facts: Partial<OutputFile>,
   ): OutputFile {
     this.out.write(path, content);
+    return this.recordFile(entry, path, facts, content);
+  }
+
+  /** Files an output that was (or is being) written: the counter, the compile entry, the readable page. */
+  private recordFile(
+    entry: CompileEntry,
+    path: string,
+    facts: Partial<OutputFile>,
+    content: string | Uint8Array = '',
+  ): OutputFile {
     this.artifactCount++;
     const base = path.slice(path.lastIndexOf('/') + 1);
     let readable: string | null = null;
-    if (base.startsWith('inductor_provenance_tracking_kernel_stack_traces') && base.endsWith('.json')) {
+    if (base.startsWith(READABLE_TRACES) && base.endsWith('.json')) {
       readable = this.readableStackTraces(
         path,
         typeof content === 'string' ? content : Buffer.from(content).toString(),
@@ -300,12 +318,15 @@ export class ReportBuilder {
           : null;
       const name = stem === null ? 'inductor_output_code' : `inductor_output_code_${stem}`;
       if (this.opts.plainText) outs.push({ t: 'payload', path: p(`${name}.txt`) });
-      else
+      else {
+        const t0 = timingsOn ? performance.now() : 0;
         outs.push({
           t: 'file',
           path: p(`${name}.html`),
           content: renderOutputCodePage(payload?.text() ?? ''),
         });
+        if (timingsOn) addTime('codePages', t0);
+      }
     }
     if (has('optimize_ddp_split_child'))
       outs.push({
@@ -328,13 +349,16 @@ export class ReportBuilder {
     if (has('artifact')) {
       const a = d.artifact!;
       if (a.encoding === 'string') outs.push({ t: 'payload', path: p(`${a.name}.txt`) });
-      else if (a.encoding === 'json')
-        outs.push({
-          t: 'reformat',
-          path: p(`${a.name}.json`),
-          text: prettyJsonPayload(payload?.text() ?? ''),
-        });
-      else {
+      else if (a.encoding === 'json') {
+        const path = p(`${a.name}.json`);
+        if (path.slice(path.lastIndexOf('/') + 1).startsWith(READABLE_TRACES)) {
+          // its readable page is made from the content here
+          outs.push({ t: 'reformat', path, text: prettyJsonPayload(payload?.text() ?? '') });
+        } else {
+          // pretty-printed by the writer thread
+          outs.push({ t: 'payload', path, act: ACT.PRETTY_JSON });
+        }
+      } else {
         this.tl.fail_parser++;
         this.problems.push(`line ${env.lineno}: artifact ${a.name} has unsupported encoding ${a.encoding}`);
       }
@@ -351,10 +375,31 @@ export class ReportBuilder {
     return outs;
   }
 
+  /** whether the current envelope's payload md5 still has to be sent for checking */
+  private md5Due = false;
+
+  /** The declared md5 to check with the next payload job ('' once sent); see FileWriter.payload. */
+  private md5For(env: TraceEnvelope): string {
+    if (!this.md5Due || env.payload === null) return '';
+    this.md5Due = false;
+    const d = env.payload.declaredMd5;
+    // a declared value that cannot be an md5 in hex never matches (the writer compares hex digests)
+    return PRINTABLE_32.test(d) ? d : NEVER_MD5;
+  }
+
   onEnvelope(env: TraceEnvelope, payload: PayloadView | null): void {
-    // md5s are checked on the writer thread (the reader runs with verifyMd5: false); see single.ts
-    if (env.payload !== null && payload !== null)
-      this.out.verifyMd5(payload.bytes(), env.payload.declaredMd5, env.lineno);
+    // md5s are checked on the writer thread (the reader runs with verifyMd5: false), together with the
+    // first job that hands the payload over; see single.ts
+    this.md5Due = env.payload !== null && payload !== null;
+    try {
+      this.handle(env, payload);
+    } finally {
+      if (this.md5Due && payload !== null)
+        this.out.payloadCheck(payload.region(), this.md5For(env), env.lineno);
+    }
+  }
+
+  private handle(env: TraceEnvelope, payload: PayloadView | null): void {
     this.tl.unknown += env.unknownKeys.length;
     const isChromium = env.kinds.includes('chromium_event');
     if (env.otherRank) {
@@ -367,6 +412,7 @@ export class ReportBuilder {
     const dir = env.compileId === null ? `unknown_${env.lineno}` : compileIdDirName(env.compileId);
     let payloadFilename: string | null = null;
     const artifactName = env.data.artifact?.name;
+    const size = env.payload?.size;
     for (const o of this.parserOutputs(env, payload, dir)) {
       if (o.t === 'link') {
         entry.artifacts.push({
@@ -385,13 +431,20 @@ export class ReportBuilder {
       }
       const path = uniqueSuffix(o.path, this.count);
       if (o.t === 'file') {
-        this.addFile(entry, path, o.content, { kind: env.kind ?? undefined, size: payload?.bytes().length });
+        this.addFile(entry, path, o.content, { kind: env.kind ?? undefined, size });
         continue;
       }
-      const bytes = o.t === 'payload' ? (payload?.bytes() ?? Buffer.alloc(0)) : o.text;
-      const facts: Partial<OutputFile> = { kind: env.kind ?? undefined, size: payload?.bytes().length };
+      const facts: Partial<OutputFile> = { kind: env.kind ?? undefined, size };
       if (isGraphPayload(env.kind ?? '', artifactName)) facts.nodes = countGraphNodes(payload?.text() ?? '');
-      this.addFile(entry, path, bytes, facts);
+      if (o.t === 'payload') {
+        // the payload goes to the writer as its trace lines: TABs are removed there, next to the md5 check
+        if (payload !== null)
+          this.out.payloadFile(path, payload.region(), this.md5For(env), env.lineno, size ?? 0, o.act);
+        else this.out.write(path, '');
+        this.recordFile(entry, path, facts);
+      } else {
+        this.addFile(entry, path, o.text, facts);
+      }
       payloadFilename = path;
     }
     if (this.opts.exportMode) {
@@ -404,11 +457,16 @@ export class ReportBuilder {
     } else if (env.kinds.includes('compilation_metrics')) this.onMetrics(env, entry, dir);
     if (payload !== null) this.collectRankFacts(env, payload, dir);
     this.indexes(env, payload);
-    if (payloadFilename === null && env.payload !== null && !isChromium) {
-      const bytes = payload?.bytes();
-      if (bytes !== undefined && bytes.length > 0) {
+    if (payloadFilename === null && env.payload !== null && !isChromium && payload !== null) {
+      if (env.payload.size > 0) {
         payloadFilename = `payloads/${safeRelPath(env.payload.declaredMd5)}.txt`;
-        this.out.write(payloadFilename, bytes);
+        this.out.payloadFile(
+          payloadFilename,
+          payload.region(),
+          this.md5For(env),
+          env.lineno,
+          env.payload.size,
+        );
       }
     }
     if (!isChromium) this.writeRaw(env, payloadFilename);
@@ -421,6 +479,7 @@ export class ReportBuilder {
     const ckey = collapsed === null ? 'unknown' : compileIdDirName(collapsed);
     const before = entry.artifacts.slice();
     const path = uniqueSuffix(`${dir}/compilation_metrics.html`, this.count);
+    const t0 = timingsOn ? performance.now() : 0;
     const html = renderMetricsPage({
       key: cid === null ? '(unknown)' : formatCompileIdKey(cid),
       m,
@@ -430,6 +489,7 @@ export class ReportBuilder {
       extras: this.extras.get(ckey),
       strings: this.strings,
     });
+    if (timingsOn) addTime('metricsPages', t0);
     this.addFile(entry, path, html, { kind: 'compilation_metrics' });
     const key = cid === null ? '(unknown)' : formatCompileIdKey(cid);
     for (const r of m.restart_reasons ?? [])
@@ -525,7 +585,7 @@ export class ReportBuilder {
     if (env.kinds.includes('chromium_event') && payload !== null && !this.opts.exportMode) {
       // written as logged (checked with JSON.parse on the writer thread, skipped if invalid, as tlparse
       // does) rather than re-serialized; the count comes back when the writer drains
-      this.out.appendJsonArrayItem(payload.bytes());
+      this.out.payloadArrayItem(payload.region(), this.md5For(env), env.lineno, env.payload?.size ?? 0);
     }
     this.collectExportIssues(env);
     if (d.symbolic_shape_specialization)
@@ -642,6 +702,13 @@ export class ReportBuilder {
   }
 
   private writeRaw(env: TraceEnvelope, payloadFilename: string | null): void {
+    if (this.raw === null) return;
+    const t0 = timingsOn ? performance.now() : 0;
+    this.writeRawLine(env, payloadFilename);
+    if (timingsOn) addTime('rawJsonl', t0);
+  }
+
+  private writeRawLine(env: TraceEnvelope, payloadFilename: string | null): void {
     if (this.raw === null) return;
     const d = env.data as Record<string, unknown>;
     for (const k of RAW_KEYS) {

@@ -1,264 +1,397 @@
 /**
- * Writing thousands of report files costs mostly open()/create in the kernel, so a worker thread does the
- * writes (on the other core) while the main thread keeps parsing. Contents go through a shared ring buffer
- * (one copy, strings encoded straight into it, no structured clone); the worker gets small batches of
- * {path, offset, length} records. The main thread blocks (Atomics.wait) when the ring is full, so memory
- * stays bounded. Without a worker (or with `COMPILOG_REPORT_SYNC_WRITES=1`) writes are synchronous.
+ * Writing thousands of report files costs mostly open()/create in the kernel, and checking 140 MB of
+ * payload md5s costs CPU, so a worker thread does both (on the other core) while the main thread parses.
+ *
+ * Transport: a single-producer single-consumer byte ring in shared memory. Every job is one binary record
+ * (header, path, data; layout in write-jobs.ts) written straight into the ring: no postMessage, no
+ * structured clone, no JSON per batch. The main thread publishes records by bumping a shared counter and
+ * wakes the worker only when it sleeps and enough work has piled up; it blocks (Atomics.wait) only when the
+ * ring is full, so memory stays bounded. Contents bigger than half the ring travel on a side MessagePort.
+ *
+ * Without a worker (`new FileWriter(false)`, COMPILOG_REPORT_SYNC_WRITES=1, or a worker that never starts)
+ * the same job code (write-jobs.ts) runs synchronously on the calling thread.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, linkSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { CompilogError } from '../logging/index.js';
+import { addTime, timingsOn } from './timings.js';
+import { ACT, HEADER, JOB, JOB_SOURCE } from './write-jobs.js';
 
-const RING = 8 << 20;
-const BATCH_FILES = 512;
-const BATCH_BYTES = 1 << 20;
+const RING = 16 << 20;
+const INLINE_OVER = RING >> 1;
+/** wake a sleeping worker once this much work is queued (or at a drain, or when the ring is full) */
+const NOTIFY_BYTES = 256 << 10;
+const NOTIFY_RECORDS = 64;
 const STALL_MS = 60_000;
+const START_MS = 5_000;
 
-// Plain CommonJS so it runs the same from src (tests) and dist (CLI).
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const fs = require('node:fs');
-const path = require('node:path');
-const ring = Buffer.from(workerData.ring);
-const pending = new Int32Array(workerData.ctrl);
-const made = new Set();
-const errors = [];
-const md5Failures = [];
-let lastArrayCount = 0;
-const { createHash } = require('node:crypto');
-let arr = null;
-function one(m) {
-  if (m.t === 'aopen') {
-    try { fs.mkdirSync(path.dirname(m.p), { recursive: true }); arr = { fd: fs.openSync(m.p, 'w'), count: 0 }; }
-    catch (e) { errors.push(m.p + ': ' + e.message); arr = null; }
-  } else if (m.t === 'aitem' || m.t === 'aclose') {
-    try {
-      if (arr !== null && m.t === 'aitem') {
-        const bytes = ring.subarray(m.o, m.o + m.len);
-        let ok = true;
-        try { JSON.parse(bytes.toString('utf8')); } catch { ok = false; }
-        if (ok) { fs.writeSync(arr.fd, arr.count === 0 ? '[\\n' : ',\\n'); fs.writeSync(arr.fd, bytes); arr.count++; }
-      } else if (arr !== null) {
-        fs.writeSync(arr.fd, arr.count === 0 ? '[]' : '\\n]');
-        fs.closeSync(arr.fd);
-        lastArrayCount = arr.count;
-        arr = null;
-      }
-    } catch (e) { errors.push('json array: ' + e.message); }
-  }
-  if (m.t === 'aopen' || m.t === 'aitem' || m.t === 'aclose') return;
-  if (m.t === 'md5') {
-    if (createHash('md5').update(ring.subarray(m.o, m.o + m.len)).digest('hex') !== m.md5) md5Failures.push(m.line);
-    return;
-  }
-  try {
-    const d = path.dirname(m.p);
-    if (!made.has(d)) { fs.mkdirSync(d, { recursive: true }); made.add(d); }
-    if (m.t === 'copy') { try { fs.linkSync(m.from, m.p); } catch { fs.copyFileSync(m.from, m.p); } }
-    else if (m.d !== undefined) fs.writeFileSync(m.p, m.d);
-    else fs.writeFileSync(m.p, ring.subarray(m.o, m.o + m.len));
-  } catch (e) { errors.push(m.p + ': ' + e.message); }
+/** ctrl slots */
+const USED = 0; // bytes of ring reserved and not yet consumed
+const READY = 1; // 0: starting, 1: the worker claimed the ring, 2: the main thread gave up on it
+const PUB = 2; // bytes published so far (wrapping int32)
+const WORKER_WAITING = 3;
+const MAIN_WAITING = 4;
+
+export interface WriterTimings {
+  /** milliseconds spent per kind of job (on the writer thread, or inline in sync mode) */
+  strip: number;
+  md5: number;
+  validate: number;
+  json: number;
+  files: number;
+  arrays: number;
+  other: number;
+  /** worker thread CPU seconds (user + system), when the platform tells */
+  cpuS?: number;
 }
-parentPort.on('message', (msg) => {
-  const batch = typeof msg === 'string' && msg !== 'errors' ? JSON.parse(msg) : msg;
-  if (batch === 'errors') { parentPort.postMessage({ errors: errors.splice(0), md5Failures: md5Failures.splice(0), arrayItems: lastArrayCount }); return; }
-  for (const m of batch) {
-    try { one(m); } catch (e) { errors.push(String(e && e.message)); }
-    finally { Atomics.sub(pending, 0, m.n); Atomics.notify(pending, 0); }
+
+export interface DrainResult {
+  errors: string[];
+  md5Failures: number[];
+  arrayItems: number;
+  /** characters of the files whose content the writer made (pretty-printed JSON payloads) */
+  madeChars?: number;
+}
+
+interface Jobs {
+  run(
+    type: number,
+    act: number,
+    file: string,
+    md5: string,
+    line: number,
+    buf: Buffer,
+    start: number,
+    end: number,
+  ): void;
+  results(): DrainResult & { timings: WriterTimings };
+}
+
+type JobFactory = (fs: unknown, path: unknown, crypto: unknown) => Jobs;
+
+function jobFactory(): JobFactory {
+  return new Function(`${JOB_SOURCE}\nreturn createJobs;`)() as JobFactory;
+}
+
+function inlineJobs(): Jobs {
+  const require = createRequire(import.meta.url);
+  return jobFactory()(require('node:fs'), require('node:path'), require('node:crypto'));
+}
+
+// The worker: claims the ring, then consumes records until QUIT. Plain CommonJS so it runs the same from
+// src (tests) and dist (CLI).
+const WORKER_SOURCE = `
+const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
+const fs = require('node:fs');
+${JOB_SOURCE}
+const jobs = createJobs(fs, require('node:path'), require('node:crypto'));
+const ring = Buffer.from(workerData.ring);
+const ctrl = new Int32Array(workerData.ctrl);
+const side = workerData.side;
+const RING = ring.length;
+function cpuS() {
+  try {
+    const s = fs.readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch { return undefined; }
+}
+function release(n) {
+  Atomics.sub(ctrl, ${USED}, n);
+  if (Atomics.load(ctrl, ${MAIN_WAITING}) === 1) Atomics.notify(ctrl, ${USED});
+}
+function consume() {
+  let seen = 0;
+  let tail = 0;
+  for (;;) {
+    let pub = Atomics.load(ctrl, ${PUB});
+    if (pub === seen) {
+      Atomics.store(ctrl, ${WORKER_WAITING}, 1);
+      if (Atomics.load(ctrl, ${PUB}) === seen) Atomics.wait(ctrl, ${PUB}, seen, 1000);
+      Atomics.store(ctrl, ${WORKER_WAITING}, 0);
+      continue;
+    }
+    while (seen !== pub) {
+      const len = ring.readUInt32LE(tail);
+      if (len === 0) {
+        const skip = RING - tail;
+        tail = 0;
+        seen = (seen + skip) | 0;
+        release(skip);
+        continue;
+      }
+      let type = ring[tail + 4];
+      let act = ring[tail + 5];
+      const pathLen = ring.readUInt16LE(tail + 6);
+      const dataLen = ring.readUInt32LE(tail + 8);
+      const line = ring.readUInt32LE(tail + 12);
+      const md5 = ring[tail + 16] === 0 ? '' : ring.toString('latin1', tail + 16, tail + 48);
+      const file = pathLen === 0 ? '' : ring.toString('utf8', tail + ${HEADER}, tail + ${HEADER} + pathLen);
+      const s = tail + ${HEADER} + pathLen;
+      try {
+        if (type === ${JOB.INLINE}) {
+          const m = receiveMessageOnPort(side).message;
+          const data = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+          jobs.run(m.type, m.act, m.file, m.md5, m.line, data, 0, data.length);
+        } else if (type === ${JOB.DRAIN}) {
+          const r = jobs.results();
+          r.timings.cpuS = cpuS();
+          parentPort.postMessage(r);
+        } else if (type === ${JOB.QUIT}) {
+          release(len);
+          return;
+        } else {
+          jobs.run(type, act, file, md5, line, ring, s, s + dataLen);
+        }
+      } catch (e) {
+        // never lose the ring's accounting over one bad job
+      }
+      tail += len;
+      if (tail === RING) tail = 0;
+      seen = (seen + len) | 0;
+      release(len);
+    }
   }
-});
-Atomics.store(pending, 1, 1);
-Atomics.notify(pending, 1);
+}
+if (Atomics.compareExchange(ctrl, ${READY}, 0, 1) === 0) {
+  Atomics.notify(ctrl, ${READY});
+  consume();
+}
 `;
 
-interface Job {
-  t: 'w' | 'copy' | 'md5' | 'aopen' | 'aitem' | 'aclose';
-  md5?: string;
-  line?: number;
-  p: string;
-  /** ring offset and length, or inline data for contents bigger than the ring */
-  o?: number;
-  len?: number;
-  d?: string | Uint8Array;
-  from?: string;
-  /** bytes of ring (or budget) this job frees once written */
-  n: number;
-}
-
-/** A hard link when the input is on the same filesystem (no second copy of a big log), else a copy. */
-function linkOrCopy(from: string, to: string): void {
-  try {
-    linkSync(from, to);
-  } catch {
-    copyFileSync(from, to);
-  }
-}
+const align8 = (n: number) => (n + 7) & ~7;
 
 export class FileWriter {
   private worker: Worker | null = null;
-  /** [0]: bytes queued and not yet written; [1]: 1 once the worker is up */
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(8));
+  private side: MessagePort | null = null;
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(32));
   private ring: Buffer = Buffer.alloc(0);
   private head = 0;
-  private batch: Job[] = [];
-  private batchBytes = 0;
-  private readonly syncErrors: string[] = [];
-  private readonly syncMd5Failures: number[] = [];
-  private syncArray: { fd: number; count: number } | null = null;
-  private arrayItems = 0;
-  private readonly made = new Set<string>();
+  private unnotifiedBytes = 0;
+  private unnotifiedRecords = 0;
+  private readonly started = Date.now();
+  /** time spent per kind of job, as of the last drain */
+  timings: WriterTimings | null = null;
+  /** synchronous job runner (no worker, or the worker did not start) */
+  private jobs: Jobs | null = null;
 
   constructor(useWorker = true) {
-    if (!useWorker) return;
-    try {
-      const sab = new SharedArrayBuffer(RING);
-      this.worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { ring: sab, ctrl: this.ctrl.buffer },
-      });
-      this.worker.unref();
-      this.worker.on('error', () => {
-        // a dead worker is noticed at start-up (below); later errors are reported per file
-      });
-      this.ring = Buffer.from(sab);
-      // wait for the worker to come up; if it does not, write synchronously rather than block forever
-      Atomics.wait(this.ctrl, 1, 0, 5000);
-      if (Atomics.load(this.ctrl, 1) !== 1) {
-        void this.worker.terminate();
+    if (useWorker) {
+      try {
+        const sab = new SharedArrayBuffer(RING);
+        const { port1, port2 } = new MessageChannel();
+        this.worker = new Worker(WORKER_SOURCE, {
+          eval: true,
+          workerData: { ring: sab, ctrl: this.ctrl.buffer, side: port2 },
+          transferList: [port2],
+        });
+        this.worker.unref();
+        this.worker.on('error', () => {
+          // a worker that dies before starting is noticed by waitReady; later errors are per job
+        });
+        this.side = port1;
+        this.ring = Buffer.from(sab);
+        return;
+      } catch {
         this.worker = null;
       }
-    } catch {
-      this.worker = null;
     }
+    this.jobs = inlineJobs();
   }
 
-  /** Whether writes run on the worker thread (false: synchronous fallback). */
+  /** Whether writes run on the worker thread (false: synchronous). */
   get threaded(): boolean {
     return this.worker !== null;
   }
 
-  private post(job: Job): void {
-    this.batch.push(job);
-    this.batchBytes += job.len ?? 0;
-    if (this.batch.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES) this.flush();
+  /**
+   * Makes sure the worker runs; if it has not claimed the ring after START_MS, runs the queued records here
+   * and goes synchronous. Only called when the main thread would otherwise block on it.
+   */
+  private waitReady(): void {
+    if (this.worker === null || Atomics.load(this.ctrl, READY) === 1) return;
+    const left = START_MS - (Date.now() - this.started);
+    if (left > 0) Atomics.wait(this.ctrl, READY, 0, left);
+    if (Atomics.compareExchange(this.ctrl, READY, 0, 2) !== 0) return; // it came up
+    void this.worker.terminate();
+    this.worker = null;
+    this.jobs = inlineJobs();
+    this.consumeHere();
   }
 
-  /** Sends the queued jobs as one JSON string: far cheaper than structured-cloning many small objects. */
-  private flush(): void {
-    if (this.batch.length === 0 || this.worker === null) return;
-    this.worker.postMessage(JSON.stringify(this.batch));
-    this.batch = [];
-    this.batchBytes = 0;
+  /** Consumes the published records on this thread (the worker never started). */
+  private consumeHere(): void {
+    const jobs = this.jobs!;
+    let tail = 0;
+    let pending = Atomics.load(this.ctrl, USED);
+    while (pending > 0) {
+      const len = this.ring.readUInt32LE(tail);
+      if (len === 0) {
+        pending -= this.ring.length - tail;
+        tail = 0;
+        continue;
+      }
+      this.runRecord(jobs, tail);
+      tail += len;
+      if (tail === this.ring.length) tail = 0;
+      pending -= len;
+    }
+    Atomics.store(this.ctrl, USED, 0);
+    this.ring = Buffer.alloc(0);
   }
 
-  /** Keeps job order when a job bypasses the batch. */
-  private reserveFlushed(): void {
-    this.flush();
+  private runRecord(jobs: Jobs, at: number): void {
+    const r = this.ring;
+    const type = r[at + 4];
+    const pathLen = r.readUInt16LE(at + 6);
+    const dataLen = r.readUInt32LE(at + 8);
+    const md5 = r[at + 16] === 0 ? '' : r.toString('latin1', at + 16, at + 48);
+    const file = r.toString('utf8', at + HEADER, at + HEADER + pathLen);
+    const s = at + HEADER + pathLen;
+    if (type === JOB.INLINE) {
+      // cannot happen: inline contents are only sent once the worker runs
+      return;
+    }
+    if (type === JOB.DRAIN || type === JOB.QUIT) return;
+    jobs.run(type, r[at + 5], file, md5, r.readUInt32LE(at + 12), r, s, s + dataLen);
   }
 
-  /** Blocks until the queued bytes satisfy `done`; a worker that makes no progress for a minute is an error, not a hang. */
-  private waitFor(done: (queued: number) => boolean): void {
-    let last = Atomics.load(this.ctrl, 0);
+  private notify(force: boolean): void {
+    if (this.unnotifiedRecords === 0) return;
+    if (!force && this.unnotifiedBytes < NOTIFY_BYTES && this.unnotifiedRecords < NOTIFY_RECORDS) return;
+    if (Atomics.load(this.ctrl, WORKER_WAITING) === 1 || force) Atomics.notify(this.ctrl, PUB);
+    this.unnotifiedBytes = 0;
+    this.unnotifiedRecords = 0;
+  }
+
+  /** Blocks until `n` more bytes fit in the ring; a worker that makes no progress for a minute is an error. */
+  private reserve(n: number): void {
+    const ctrl = this.ctrl;
+    if (Atomics.load(ctrl, USED) + n > RING) {
+      const t0 = timingsOn ? performance.now() : 0;
+      this.reserveSlow(n);
+      if (timingsOn) addTime('ringFullWait', t0);
+    }
+    Atomics.add(ctrl, USED, n);
+  }
+
+  private reserveSlow(n: number): void {
+    const ctrl = this.ctrl;
+    this.notify(true);
+    this.waitReady();
+    if (this.worker === null) return;
+    let last = Atomics.load(ctrl, USED);
     let since = Date.now();
     for (;;) {
-      const cur = Atomics.load(this.ctrl, 0);
-      if (done(cur)) return;
+      Atomics.store(ctrl, MAIN_WAITING, 1);
+      const cur = Atomics.load(ctrl, USED);
+      if (cur + n <= RING) break;
+      Atomics.wait(ctrl, USED, cur, 50);
       if (cur !== last) {
         last = cur;
         since = Date.now();
       } else if (Date.now() - since > STALL_MS) {
+        Atomics.store(ctrl, MAIN_WAITING, 0);
         throw new CompilogError(
           'E_REPORT_WRITER_STALLED',
           `the report's writer thread made no progress for ${STALL_MS / 1000} s`,
           'rerun with COMPILOG_REPORT_SYNC_WRITES=1 to write from the main thread',
         );
       }
-      this.flush();
-      Atomics.wait(this.ctrl, 0, cur, 50);
     }
+    Atomics.store(ctrl, MAIN_WAITING, 0);
   }
 
-  /** Blocks until `n` more bytes fit in the budget. */
-  private reserve(n: number): void {
-    this.waitFor((cur) => cur + n <= RING || cur === 0);
-    Atomics.add(this.ctrl, 0, n);
+  /**
+   * Queues one record. `data` is copied before returning (it may be a view of a reused buffer);
+   * `md5` is '' or 32 hex digits.
+   */
+  private record(
+    type: number,
+    act: number,
+    file: string,
+    data: string | Uint8Array,
+    md5 = '',
+    line = 0,
+  ): void {
+    if (this.worker === null) {
+      const buf =
+        typeof data === 'string'
+          ? Buffer.from(data)
+          : Buffer.isBuffer(data)
+            ? data
+            : Buffer.from(data.buffer, data.byteOffset, data.length);
+      this.jobs!.run(type, act, file, md5, line, buf, 0, buf.length);
+      return;
+    }
+    const pathLen = file === '' ? 0 : Buffer.byteLength(file);
+    const dataLen = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (HEADER + pathLen + dataLen > INLINE_OVER) {
+      this.waitReady();
+      if (this.worker === null) {
+        this.record(type, act, file, data, md5, line);
+        return;
+      }
+      const copy = typeof data === 'string' ? Buffer.from(data) : new Uint8Array(data);
+      this.side!.postMessage({ type, act, file, md5, line, data: copy });
+      this.record(JOB.INLINE, 0, '', '');
+      return;
+    }
+    const total = align8(HEADER + pathLen + dataLen);
+    const skip = this.head + total > RING ? RING - this.head : 0;
+    this.reserve(skip + total);
+    if (this.worker === null) {
+      // the worker never came up: the ring was consumed here, run this job directly
+      this.record(type, act, file, data, md5, line);
+      return;
+    }
+    const r = this.ring;
+    if (skip > 0) {
+      r.writeUInt32LE(0, this.head);
+      this.head = 0;
+    }
+    const at = this.head;
+    r.writeUInt32LE(total, at);
+    r[at + 4] = type;
+    r[at + 5] = act;
+    r.writeUInt16LE(pathLen, at + 6);
+    r.writeUInt32LE(dataLen, at + 8);
+    r.writeUInt32LE(line >>> 0, at + 12);
+    if (md5.length === 32) r.write(md5, at + 16, 32, 'latin1');
+    else r[at + 16] = 0;
+    if (pathLen > 0) r.write(file, at + HEADER, pathLen, 'utf8');
+    const s = at + HEADER + pathLen;
+    if (typeof data === 'string') r.write(data, s, dataLen, 'utf8');
+    else r.set(data, s);
+    this.head = at + total === RING ? 0 : at + total;
+    Atomics.add(this.ctrl, PUB, skip + total);
+    this.unnotifiedBytes += skip + total;
+    this.unnotifiedRecords++;
+    this.notify(false);
   }
 
   /** Queues a file write. `content` may be a view of a reused buffer: it is copied before returning. */
   write(abs: string, content: string | Uint8Array): void {
-    if (this.worker === null) {
-      this.writeSync(abs, content);
-      return;
-    }
-    const len = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
-    if (len > RING / 2) {
-      // too big for the ring: hand over a copy (rare: multi-MB payloads)
-      this.reserve(RING / 2);
-      const d = typeof content === 'string' ? content : new Uint8Array(content);
-      this.reserveFlushed();
-      this.worker.postMessage([{ t: 'w', p: abs, d, n: RING / 2 }]);
-      return;
-    }
-    const { o, n } = this.toRing(content, len);
-    this.post({ t: 'w', p: abs, o, len, n });
-  }
-
-  /** Copies content into the ring (waiting for room); returns its offset and the bytes the job frees. */
-  private toRing(content: string | Uint8Array, len: number): { o: number; n: number } {
-    let waste = 0;
-    if (this.head + len > RING) waste = RING - this.head; // skip the ring's tail end; freed with this job
-    this.reserve(len + waste);
-    if (waste > 0) this.head = 0;
-    const o = this.head;
-    if (typeof content === 'string') this.ring.write(content, o, len, 'utf8');
-    else this.ring.set(content, o);
-    this.head += len;
-    return { o, n: len + waste };
+    this.record(JOB.WRITE, 0, abs, content);
   }
 
   /**
-   * Checks a payload's md5 off the main thread (on the worker, next to the writes); mismatching line
-   * numbers come back from `drain`.
+   * A payload as it appears in the trace (its lines, each starting with a TAB): the writer removes the
+   * TABs, checks the md5 (when `md5` is given; mismatching line numbers come back from `drain`), then
+   * writes it to `abs` (`act` WRITE) or appends it to the open JSON array (ARRAY_ITEM), or nothing (NONE).
    */
+  payload(region: Uint8Array, md5: string, line: number, act: number, abs = ''): void {
+    this.record(JOB.PAYLOAD, act, abs, region, md5, line);
+  }
+
+  /** Checks a payload's md5 off the main thread (the bytes are the payload itself). */
   verifyMd5(bytes: Uint8Array, md5: string, line: number): void {
-    if (this.worker === null || bytes.length > RING / 2) {
-      if (createHash('md5').update(bytes).digest('hex') !== md5) this.syncMd5Failures.push(line);
-      return;
-    }
-    const { o, n } = this.toRing(bytes, bytes.length);
-    this.post({ t: 'md5', p: '', o, len: bytes.length, md5, line, n });
+    this.record(JOB.PAYLOAD, ACT.NONE | ACT.STRIPPED, '', bytes, md5, line);
   }
 
+  /** A hard link when the input is on the same filesystem (no second copy of a big log), else a copy. */
   copy(from: string, abs: string): void {
-    if (this.worker === null) {
-      try {
-        this.ensureDir(abs);
-        linkOrCopy(from, abs);
-      } catch (e) {
-        this.syncErrors.push(`${abs}: ${(e as Error).message}`);
-      }
-      return;
-    }
-    this.reserve(1);
-    this.post({ t: 'copy', from, p: abs, n: 1 });
-  }
-
-  private ensureDir(abs: string): void {
-    const d = dirname(abs);
-    if (this.made.has(d)) return;
-    mkdirSync(d, { recursive: true });
-    this.made.add(d);
-  }
-
-  private writeSync(abs: string, content: string | Uint8Array): void {
-    try {
-      this.ensureDir(abs);
-      writeFileSync(abs, content);
-    } catch (e) {
-      this.syncErrors.push(`${abs}: ${(e as Error).message}`);
-    }
+    this.record(JOB.COPY, 0, abs, from);
   }
 
   /**
@@ -266,73 +399,55 @@ export class FileWriter {
    * and skipped if invalid, off the main thread. The item count comes back from `drain`.
    */
   openJsonArray(abs: string): void {
-    if (this.worker === null) {
-      this.ensureDir(abs);
-      this.syncArray = { fd: openSync(abs, 'w'), count: 0 };
-      return;
-    }
-    this.reserve(1);
-    this.post({ t: 'aopen', p: abs, n: 1 });
+    this.record(JOB.AOPEN, 0, abs, '');
   }
 
   appendJsonArrayItem(bytes: Uint8Array): void {
-    const a = this.syncArray;
-    if (this.worker === null || bytes.length > RING / 2) {
-      if (a === null) return;
-      try {
-        JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
-      } catch {
-        return;
-      }
-      writeSync(a.fd, a.count === 0 ? '[\n' : ',\n');
-      writeSync(a.fd, bytes);
-      a.count++;
-      return;
-    }
-    const { o, n } = this.toRing(bytes, bytes.length);
-    this.post({ t: 'aitem', p: '', o, len: bytes.length, n });
+    this.record(JOB.PAYLOAD, ACT.ARRAY_ITEM | ACT.STRIPPED, '', bytes);
   }
 
   closeJsonArray(): void {
-    const a = this.syncArray;
-    if (this.worker === null) {
-      if (a === null) return;
-      writeSync(a.fd, a.count === 0 ? '[]' : '\n]');
-      closeSync(a.fd);
-      this.arrayItems = a.count;
-      this.syncArray = null;
-      return;
-    }
-    this.reserve(1);
-    this.post({ t: 'aclose', p: '', n: 1 });
+    this.record(JOB.ACLOSE, 0, '', '');
   }
 
-  /** Waits until every queued write is on disk; returns the write errors and md5 failures since the last call. */
-  async drain(): Promise<{ errors: string[]; md5Failures: number[]; arrayItems: number }> {
-    this.flush();
-    this.waitFor((cur) => cur <= 0);
-    const errors = this.syncErrors.splice(0);
-    const md5Failures = this.syncMd5Failures.splice(0);
+  /** Waits until every queued job is done; returns the write errors and md5 failures since the last call. */
+  async drain(): Promise<DrainResult> {
     const w = this.worker;
-    if (w !== null) {
-      const fromWorker = await new Promise<{ errors: string[]; md5Failures: number[]; arrayItems: number }>(
-        (resolve) => {
-          w.once('message', resolve);
-          w.ref();
-          w.postMessage('errors');
-        },
-      );
+    let r: DrainResult & { timings: WriterTimings };
+    if (w === null) {
+      r = this.jobs!.results();
+    } else {
+      const reply = new Promise<DrainResult & { timings: WriterTimings }>((resolve) => {
+        w.once('message', resolve);
+      });
+      w.ref();
+      this.record(JOB.DRAIN, 0, '', '');
+      this.notify(true);
+      this.waitReady();
+      if (this.worker === null) {
+        w.unref();
+        return this.drain();
+      }
+      r = await reply;
       w.unref();
-      errors.push(...fromWorker.errors);
-      md5Failures.push(...fromWorker.md5Failures);
-      this.arrayItems = fromWorker.arrayItems;
     }
-    return { errors, md5Failures: md5Failures.sort((a, b) => a - b), arrayItems: this.arrayItems };
+    this.timings = r.timings;
+    const out: DrainResult = {
+      errors: r.errors,
+      md5Failures: r.md5Failures.sort((a, b) => a - b),
+      arrayItems: r.arrayItems,
+    };
+    if (r.madeChars) out.madeChars = r.madeChars;
+    return out;
   }
 
   async close(): Promise<void> {
     await this.drain();
-    await this.worker?.terminate();
+    const w = this.worker;
+    if (w === null) return;
+    this.record(JOB.QUIT, 0, '', '');
+    this.notify(true);
     this.worker = null;
+    await w.terminate();
   }
 }

@@ -5,6 +5,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { FileWriter } from './file-writer.js';
+import { ACT } from './write-jobs.js';
 
 /**
  * A relative path built from trace data (artifact names, md5s, dump file names) made safe: no absolute
@@ -54,6 +55,36 @@ export class OutDir {
     this.bytes += size;
   }
 
+  /**
+   * A payload handed over as its trace lines (`region`, TABs included): the writer strips the TABs, checks
+   * the md5 when `md5` is not '' and writes the payload to `rel` (made safe already). `size` is the
+   * payload's own size (PayloadRef.size).
+   */
+  payloadFile(
+    rel: string,
+    region: Uint8Array,
+    md5: string,
+    line: number,
+    size: number,
+    act: number = ACT.WRITE,
+  ): void {
+    this.writer.payload(region, md5, line, act, join(this.root, rel));
+    this.files++;
+    // a pretty-printed payload's size is counted when the writer reports back (drain)
+    if (act === ACT.WRITE) this.bytes += size;
+  }
+
+  /** Only the md5 check of a payload given as its trace lines (see payloadFile). */
+  payloadCheck(region: Uint8Array, md5: string, line: number): void {
+    this.writer.payload(region, md5, line, ACT.NONE);
+  }
+
+  /** A payload (as its trace lines) appended to the open JSON array, after its md5 check. */
+  payloadArrayItem(region: Uint8Array, md5: string, line: number, size: number): void {
+    this.writer.payload(region, md5, line, ACT.ARRAY_ITEM);
+    this.bytes += size + 2;
+  }
+
   /** Checks a payload md5 in the background (see FileWriter.verifyMd5). */
   verifyMd5(bytes: Uint8Array, md5: string, line: number): void {
     this.writer.verifyMd5(bytes, md5, line);
@@ -78,6 +109,7 @@ export class OutDir {
   async drain(): Promise<{ md5Failures: number[]; arrayItems: number }> {
     const r = await this.writer.drain();
     this.errors.push(...r.errors);
+    this.bytes += r.madeChars ?? 0;
     return r;
   }
 

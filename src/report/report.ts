@@ -20,6 +20,7 @@ import { type MultiRankDiagnostics, writeMultiRankReport } from './multi-rank.js
 import { OutDir } from './out-dir.js';
 import { setFooter } from './pages/layout.js';
 import { type SingleReport, tlparseStatsLine, writeSingleReport } from './single.js';
+import { phaseTimes, threadCpuSeconds, timingsOn } from './timings.js';
 import { compilogVersion } from './version.js';
 
 export interface ReportOptions {
@@ -230,5 +231,10 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
     )}\n`,
   );
   await writer.close();
+  if (timingsOn) {
+    process.stderr.write(
+      `${JSON.stringify({ timings: { mainMs: phaseTimes(), mainCpuS: threadCpuSeconds(), writer: writer.timings } })}\n`,
+    );
+  }
   return summary;
 }

@@ -11,6 +11,7 @@ import { OutDir, safeRelPath } from './out-dir.js';
 import { distinctBreaks, renderFailuresPage } from './pages/failures-page.js';
 import { renderExportIndexPage, renderIndexPage } from './pages/index-page.js';
 import { lineMappings, renderProvenancePage } from './provenance.js';
+import { addTime, timingsOn } from './timings.js';
 
 export interface SingleReportOptions {
   plainText?: boolean;
@@ -94,11 +95,18 @@ export async function writeSingleReport(
     exportMode: opts.exportMode,
   });
   const problems: string[] = [];
+  let t0 = timingsOn ? performance.now() : 0;
   // md5s are checked on the writer thread while the main thread parses (counted back below)
   const { stats } = await scanTraceFile(
     file,
     {
-      onEnvelope: (env, payload) => b.onEnvelope(env, payload),
+      onEnvelope: timingsOn
+        ? (env, payload) => {
+            const t = performance.now();
+            b.onEnvelope(env, payload);
+            addTime('build', t);
+          }
+        : (env, payload) => b.onEnvelope(env, payload),
       onString: (i, s) => strings.set(i, s),
       onProblem: (p) => {
         if (problems.length < 1000) problems.push(`${p.kind} at line ${p.lineno}: ${p.message}`);
@@ -106,11 +114,16 @@ export async function writeSingleReport(
     },
     { verifyMd5: false },
   );
+  if (timingsOn) addTime('scanAndBuild', t0);
+  t0 = timingsOn ? performance.now() : 0;
   b.finish();
+  if (timingsOn) addTime('rawJsonlFinish', t0);
   const tl = b.tl;
   tl.fail_glog = stats.badLines.glog;
   tl.fail_json = stats.badLines.json;
+  t0 = timingsOn ? performance.now() : 0;
   const { md5Failures, arrayItems } = await out.drain();
+  if (timingsOn) addTime('waitWriter', t0);
   b.chromiumEvents = arrayItems;
   stats.badLines.md5 = md5Failures.length;
   tl.fail_payload_md5 = md5Failures.length;
@@ -134,6 +147,7 @@ export async function writeSingleReport(
       bytes: out.bytes,
     };
   }
+  t0 = timingsOn ? performance.now() : 0;
   const provenancePages = opts.inductorProvenance ? writeProvenancePages(b, out, outDir) : [];
   out.write('failures_and_restarts.html', renderFailuresPage(b.failures));
   out.write('compile_directory.json', b.compileDirectoryJson());
@@ -155,7 +169,10 @@ export async function writeSingleReport(
   } else {
     out.copy(file.path, 'raw.log', stats.bytes);
   }
+  if (timingsOn) addTime('indexPages', t0);
+  t0 = timingsOn ? performance.now() : 0;
   await out.drain();
+  if (timingsOn) addTime('waitWriter', t0);
   return {
     file,
     outDir,

@@ -30,6 +30,8 @@ export interface PayloadView {
   /** payload bytes (tabs removed); a view into a shared buffer */
   bytes(): Buffer;
   text(): string;
+  /** the payload lines as they are in the trace (each starting with a TAB); a view into the read buffer */
+  region(): Buffer;
 }
 
 export interface ParseCallbacks {
@@ -79,6 +81,7 @@ export class TraceLineParser {
       if (this.viewText === null) this.viewText = this.view.bytes().toString('utf8');
       return this.viewText;
     },
+    region: () => this.viewBuf.subarray(this.viewStart, this.viewEnd),
   };
 
   constructor(
