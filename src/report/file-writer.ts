@@ -325,6 +325,19 @@ export class FileWriter {
       return;
     }
     const pathLen = file === '' ? 0 : Buffer.byteLength(file);
+    if (typeof data === 'string') {
+      // enough room right at the head for the longest encoding: encode once, straight into the ring
+      // (no separate Buffer.byteLength pass), then reserve what it took
+      const max = HEADER + pathLen + data.length * 3;
+      const at = this.head;
+      if (max <= INLINE_OVER && at + max <= RING && max <= RING - Atomics.load(this.ctrl, USED)) {
+        const dataLen = this.ring.write(data, at + HEADER + pathLen, max - HEADER - pathLen, 'utf8');
+        const total = align8(HEADER + pathLen + dataLen);
+        Atomics.add(this.ctrl, USED, total);
+        this.publish(at, total, 0, type, act, file, pathLen, dataLen, md5, line);
+        return;
+      }
+    }
     const dataLen = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (HEADER + pathLen + dataLen > INLINE_OVER) {
       this.waitReady();
@@ -345,12 +358,31 @@ export class FileWriter {
       this.record(type, act, file, data, md5, line);
       return;
     }
-    const r = this.ring;
     if (skip > 0) {
-      r.writeUInt32LE(0, this.head);
+      this.ring.writeUInt32LE(0, this.head);
       this.head = 0;
     }
     const at = this.head;
+    const s = at + HEADER + pathLen;
+    if (typeof data === 'string') this.ring.write(data, s, dataLen, 'utf8');
+    else this.ring.set(data, s);
+    this.publish(at, total, skip, type, act, file, pathLen, dataLen, md5, line);
+  }
+
+  /** Writes the header and path of a record whose data is in place, and publishes it (and a skip before it). */
+  private publish(
+    at: number,
+    total: number,
+    skip: number,
+    type: number,
+    act: number,
+    file: string,
+    pathLen: number,
+    dataLen: number,
+    md5: string,
+    line: number,
+  ): void {
+    const r = this.ring;
     r.writeUInt32LE(total, at);
     r[at + 4] = type;
     r[at + 5] = act;
@@ -360,9 +392,6 @@ export class FileWriter {
     if (md5.length === 32) r.write(md5, at + 16, 32, 'latin1');
     else r[at + 16] = 0;
     if (pathLen > 0) r.write(file, at + HEADER, pathLen, 'utf8');
-    const s = at + HEADER + pathLen;
-    if (typeof data === 'string') r.write(data, s, dataLen, 'utf8');
-    else r.set(data, s);
     this.head = at + total === RING ? 0 : at + total;
     Atomics.add(this.ctrl, PUB, skip + total);
     this.unnotifiedBytes += skip + total;

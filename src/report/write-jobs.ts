@@ -67,8 +67,9 @@ function createJobs(fs, path, crypto) {
   let arr = null;
   const ARR_BUF = 1 << 20;
 
-  // the payload lines of region [s, e) of buf with their TABs removed, blank lines skipped, CRs stripped
-  function strip(buf, s, e) {
+  // the payload lines of region [s, e) of buf with their TABs removed, blank lines skipped, CRs stripped;
+  // written at \`at\` of \`out\` (default: a scratch buffer), or a view of buf for a one-line payload
+  function strip(buf, s, e, out, at) {
     let nl = buf.indexOf(10, s);
     if (nl === -1 || nl >= e) nl = e;
     if (nl + 1 >= e) {
@@ -76,8 +77,12 @@ function createJobs(fs, path, crypto) {
       if (ce > s && buf[ce - 1] === 13) ce--;
       return buf.subarray(Math.min(s + 1, ce), ce);
     }
-    if (scratch.length < e - s) scratch = Buffer.allocUnsafe(Math.max(e - s, scratch.length * 2));
-    let w = 0;
+    if (out === undefined) {
+      if (scratch.length < e - s) scratch = Buffer.allocUnsafe(Math.max(e - s, scratch.length * 2));
+      out = scratch;
+      at = 0;
+    }
+    let w = at;
     let first = true;
     let p = s;
     while (p < e) {
@@ -86,13 +91,13 @@ function createJobs(fs, path, crypto) {
       let ce = q;
       if (ce > p && buf[ce - 1] === 13) ce--;
       if (ce > p) {
-        if (!first) scratch[w++] = 10;
+        if (!first) out[w++] = 10;
         first = false;
-        if (ce > p + 1) w += buf.copy(scratch, w, p + 1, ce);
+        if (ce > p + 1) w += buf.copy(out, w, p + 1, ce);
       }
       p = q + 1;
     }
-    return scratch.subarray(0, w);
+    return out.subarray(at, w);
   }
 
   function ensureDir(file) {
@@ -133,7 +138,8 @@ function createJobs(fs, path, crypto) {
   const SEP_FIRST = Buffer.from('[\\n');
   const SEP = Buffer.from(',\\n');
 
-  function arrayItem(bytes) {
+  // an item (already in place when \`inPlace\`: stripped into the array buffer after room for a separator)
+  function arrayItem(bytes, inPlace) {
     if (arr === null) return;
     let t0 = now();
     let ok = true;
@@ -142,13 +148,25 @@ function createJobs(fs, path, crypto) {
     if (!ok) return;
     t0 = now();
     try {
-      arrPut(arr.count === 0 ? SEP_FIRST : SEP);
-      arrPut(bytes);
+      if (inPlace) {
+        (arr.count === 0 ? SEP_FIRST : SEP).copy(arr.buf, arr.used);
+        arr.used += 2 + bytes.length;
+      } else {
+        arrPut(arr.count === 0 ? SEP_FIRST : SEP);
+        arrPut(bytes);
+      }
       arr.count++;
     } catch (e) {
       errors.push('json array: ' + e.message);
     }
     t.arrays += now() - t0;
+  }
+
+  // the array buffer with room for a separator and up to n bytes after it, or null
+  function arrayRoom(n) {
+    if (arr === null || n + 2 > ARR_BUF) return null;
+    if (arr.used + n + 2 > ARR_BUF) arrFlush();
+    return arr.buf;
   }
 
   function arrayOpen(file) {
@@ -178,16 +196,19 @@ function createJobs(fs, path, crypto) {
   function run(type, act, file, md5, line, buf, s, e) {
     if (type === ${JOB.PAYLOAD}) {
       let t0 = now();
-      const bytes = act & ${ACT.STRIPPED} ? buf.subarray(s, e) : strip(buf, s, e);
+      const what = act & 15;
+      // a chromium item is stripped straight into the array's write buffer (no second copy)
+      const room = what === ${ACT.ARRAY_ITEM} && !(act & ${ACT.STRIPPED}) ? arrayRoom(e - s) : null;
+      let bytes = act & ${ACT.STRIPPED} ? buf.subarray(s, e) : room !== null ? strip(buf, s, e, room, arr.used + 2) : strip(buf, s, e);
+      const inPlace = room !== null && bytes.buffer === room.buffer && bytes.byteOffset === room.byteOffset + arr.used + 2;
       t.strip += now() - t0;
       if (md5 !== '') {
         t0 = now();
         if (md5hex(bytes) !== md5) md5Failures.push(line);
         t.md5 += now() - t0;
       }
-      const what = act & 15;
       if (what === ${ACT.WRITE}) writeFile(file, bytes);
-      else if (what === ${ACT.ARRAY_ITEM}) arrayItem(bytes);
+      else if (what === ${ACT.ARRAY_ITEM}) arrayItem(bytes, inPlace);
       else if (what === ${ACT.PRETTY_JSON}) {
         t0 = now();
         const text = prettyJsonPayload(bytes.toString('utf8'));
