@@ -102,7 +102,7 @@ describe('generated code', () => {
   });
 });
 
-describe('bit-exact with eager', () => {
+describe('exact: true is bit-exact with eager', () => {
   it('a small attention + MLP block: every element equal', () => {
     const d = 16;
     const ws = [0, 1, 2, 3, 4, 5].map((i) => randn([d, d], { seed: 20 + i }).mul(0.25));
@@ -117,21 +117,26 @@ describe('bit-exact with eager', () => {
       return t1.add(t1.layerNorm([d]).linear(ws[4]).gelu().linear(ws[5]).tanh().relu().sub(t1.sigmoid()));
     };
     const input = randn([8, d], { seed: 99 });
-    const compiled = compileGraph(traceGraph(block as never, [input], { sourceLocations: false }), {
-      cache: false,
-    });
+    const graph = traceGraph(block as never, [input], { sourceLocations: false });
+    const compiled = compileGraph(graph, { cache: false, exact: true });
     expectClose(compiled.run([input])[0], block(input), 0);
+    // the default (fast) mode: within float32 rounding
+    expectClose(compileGraph(graph, { cache: false }).run([input])[0], block(input), 1e-6);
   });
 });
 
-describe('exact: false', () => {
+describe('exact: false (the default)', () => {
   it('keeps intermediates in float64 (no per-op rounding), within float32 rounding of eager', () => {
     const chain = (a: Tensor, b: Tensor) => a.add(b).mul(1.5).relu().sub(b).mul(a).maximum(0.25);
     const g = traceGraph(chain as never, [x, x], { sourceLocations: false });
-    const fast = compileGraph(g, { cache: false, exact: false });
-    const exact = compileGraph(g, { cache: false });
+    const fast = compileGraph(g, { cache: false });
+    const exact = compileGraph(g, { cache: false, exact: true });
     expect(fast.spec.source).not.toContain('Math.fround');
-    expect(exact.spec.source.match(/Math\.fround/g)).toHaveLength(4);
+    // exact: add, mul, sub, mul rounded (relu and maximum's results are float32 values already), in the fast
+    // body and in the safe copy that runs if a relu/maximum operand is infinite
+    const fastBody = /_fast\([^)]*\) \{[\s\S]*?\n {2}\}/.exec(exact.spec.source)?.[0] ?? '';
+    expect(fastBody.match(/Math\.fround/g)).toHaveLength(4);
+    expect(exact.spec.source.match(/Math\.fround/g)).toHaveLength(8);
     expectClose(fast.run([x, x])[0], chain(x, x), 1e-6);
     expectClose(exact.run([x, x])[0], chain(x, x), 0);
     expect(graphKey(g, true, false)).not.toBe(graphKey(g, true, true));

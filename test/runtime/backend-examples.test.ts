@@ -35,7 +35,9 @@ it('examples/transformer-block.ts: fusion decisions and output_code are stable',
       encoding: 'utf8',
     });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain('max |compiled - eager|: 0.00e+0');
+    // The default (fast) mode rounds to float32 only at stores: within float32 rounding of eager.
+    const diff = Number(/max \|compiled - eager\|: (\S+)/.exec(r.stdout)?.[1]);
+    expect(diff).toBeLessThan(1e-5);
     const text = normalize(r.stderr);
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, text);
     expect(text).toBe(readFileSync(GOLDEN, 'utf8'));

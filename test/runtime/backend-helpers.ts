@@ -42,7 +42,8 @@ export function expectClose(got: Tensor, want: Tensor, tol: number): void {
     }
     if (a[i] === b[i]) continue;
     const err = Math.abs(a[i] - b[i]);
-    if (err > tol * Math.max(1, Math.abs(b[i]))) {
+    // a NaN or infinite difference is never close (NaN > tol would be false)
+    if (!(err <= tol * Math.max(1, Math.abs(b[i])))) {
       throw new Error(`element ${i}: compiled ${a[i]} vs eager ${b[i]} (|diff| ${err})`);
     }
   }

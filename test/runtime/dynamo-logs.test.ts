@@ -103,7 +103,8 @@ describe('dynamo logs (child processes)', { timeout: 60_000 }, () => {
 
   it('TORCH_LOGS=graph_breaks: where, why, the user traceback; cached calls recompile nothing', () => {
     const { out, text } = run('graph-break', 'graph_breaks,recompiles');
-    expect(out.diffs).toEqual([0, 0, 0, 0]);
+    expect(out.diffs).toHaveLength(4);
+    for (const d of out.diffs as number[]) expect(d).toBeLessThan(1e-5); // float32 rounding (default fast mode)
     // the second call reuses both graphs; the other branch is a new resume frame (2/0)
     expect(out.afterTwo).toEqual(['0/0', '1/0']);
     expect(out.afterBranch).toEqual(['0/0', '1/0', '2/0']);
@@ -173,7 +174,8 @@ describe('dynamo logs (child processes)', { timeout: 60_000 }, () => {
 
   it('dynamic: true graphs print size symbols and guard relations, and serve other sizes', () => {
     const { out, text } = run('dynamic', 'graph_code,guards,recompiles');
-    expect(out.diffs).toEqual([0, 0, 0, 0]);
+    expect(out.diffs).toHaveLength(4);
+    for (const d of out.diffs as number[]) expect(d).toBeLessThan(1e-5); // float32 rounding (default fast mode)
     expect(out.ids).toEqual(['0/1', '0/0']);
     expect(out.hits).toEqual([0, 2]);
     expect(text).toContain(

@@ -25,24 +25,9 @@ import {
   rootKey,
   storeStrides,
 } from './codegen-common.js';
-import { roundedValue } from './expressions.js';
+import { type BodyMode, emitPointwise, type Loop, type LoopAccess, lanesFor } from './codegen-pointwise.js';
+import { CHECKED_OPS, fastForm, roundedValue } from './expressions.js';
 import { type Group, mapInto } from './fusion.js';
-
-interface Loop {
-  readonly v: string;
-  readonly size: number;
-  /** The innermost kernel dim merged into this loop: an access's stride over the loop is its stride there. */
-  readonly dim: number;
-}
-
-interface LoopAccess {
-  readonly id: number;
-  readonly param: string;
-  readonly strides: readonly number[];
-  readonly offset: number;
-  /** Varies along a reduced dim (read inside a pass) or not (read once per outer point). */
-  readonly full: boolean;
-}
 
 /** Scratch rows hold at most this many float64s; beyond it, later passes recompute instead. */
 const MAX_CACHE = 65536;
@@ -54,7 +39,7 @@ export function generateLoopKernel(
   realized: ReadonlySet<Buf>,
   groupOf: ReadonlyMap<Buf, Group>,
   /** Round every op's result to float32 (equal to eager); false keeps float64 until the store. */
-  exact = true,
+  exact = false,
 ): KernelSource {
   const rank = g.space.length;
   const reduceSet = new Set(g.reduceDims);
@@ -161,131 +146,161 @@ export function generateLoopKernel(
       if (inGroupFull(o) && o.kind === 'value') for (const t of targets) passes.get(o.buf)!.add(t);
   }
 
-  // Emission.
-  const out: string[] = [];
-  let pad = '    ';
-  const emit = (line: string) => out.push(pad + line);
-  const open = (loop: Loop) => {
-    emit(`for (let ${loop.v} = 0; ${loop.v} < ${loop.size}; ${loop.v}++) {`);
-    pad += '  ';
-  };
-  const close = () => {
-    pad = pad.slice(2);
-    emit('}');
-  };
-  for (const l of outer) open(l);
-  const rowKernel = inner.length > 0;
-  // Outer part of each access's address, hoisted out of the passes.
-  const base = new Map<number, string>();
-  const hoisted = new Map<string, string>();
-  for (const a of accesses) {
-    const terms = outer.map((l) => [l.v, a.strides[l.dim]] as const);
-    const text = address(a.offset, terms);
-    if (rowKernel && a.full && terms.some(([, s]) => s !== 0)) {
-      let v = hoisted.get(text);
-      if (v === undefined) {
-        v = `a${hoisted.size}`;
-        hoisted.set(text, v);
-        emit(`const ${v} = ${text};`);
-      }
-      base.set(a.id, v);
-    } else base.set(a.id, text === '0' ? '' : text);
-  }
-  const at = (a: LoopAccess, inPass: boolean): string => {
-    const b = base.get(a.id)!;
-    if (!inPass) return b === '' ? '0' : b;
-    const rest = address(
-      0,
-      inner.map((l) => [l.v, a.strides[l.dim]] as const),
-    );
-    if (b === '') return rest;
-    return rest === '0' ? b : `${b} + ${rest}`;
-  };
-  // Loads not varying along reduced dims are read once per outer point, before any pass.
-  for (const id of new Set(operandAccess.values())) {
-    const a = accesses[id];
-    if (!a.full) emit(`const l${id} = ${a.param}[${at(a, false)}];`);
-  }
-  let passLoads = new Set<number>();
-  const operand = (b: Buf, i: number, inPass: boolean): string => {
-    const o = b.operands[i];
-    if (o.kind === 'scalar') return literal(o.value);
-    const id = operandAccess.get(`${b.id}:${i}`);
-    if (id === undefined) return `v${(o as { buf: Buf }).buf.id}`;
-    const a = accesses[id];
-    if (!a.full || !inPass) return `l${id}`;
-    if (!passLoads.has(id)) {
-      passLoads.add(id);
-      emit(`const p${id} = ${a.param}[${at(a, true)}];`);
+  // Emission: one body per mode. Fast mode with a checked op (relu, maximum) gets a fast body that
+  // returns its NaN check, and a safe body with the exact helper forms that runs when the check fails.
+  const checkedOps = g.bufs.some((b) => CHECKED_OPS.has(b.node.op));
+  const bodyOf = (mode: BodyMode): string[] =>
+    g.kind === 'pointwise'
+      ? emitPointwise({ bufs: g.bufs, outer, accesses, operandAccess, storeAccess }, mode, lanesFor(g))
+      : emitRows(mode);
+  const emitRows = (mode: BodyMode): string[] => {
+    const out: string[] = [];
+    let pad = '    ';
+    const emit = (line: string) => out.push(pad + line);
+    const open = (loop: Loop) => {
+      emit(`for (let ${loop.v} = 0; ${loop.v} < ${loop.size}; ${loop.v}++) {`);
+      pad += '  ';
+    };
+    const close = () => {
+      pad = pad.slice(2);
+      emit('}');
+    };
+    if (mode.checked) emit('let chk = 0;');
+    for (const l of outer) open(l);
+    const rowKernel = inner.length > 0;
+    // Outer part of each access's address, hoisted out of the passes.
+    const base = new Map<number, string>();
+    const hoisted = new Map<string, string>();
+    for (const a of accesses) {
+      const terms = outer.map((l) => [l.v, a.strides[l.dim]] as const);
+      const text = address(a.offset, terms);
+      if (rowKernel && a.full && terms.some(([, s]) => s !== 0)) {
+        let v = hoisted.get(text);
+        if (v === undefined) {
+          v = `a${hoisted.size}`;
+          hoisted.set(text, v);
+          emit(`const ${v} = ${text};`);
+        }
+        base.set(a.id, v);
+      } else base.set(a.id, text === '0' ? '' : text);
     }
-    return `p${id}`;
-  };
-  const value = (b: Buf, inPass: boolean) => b.expr!(...b.operands.map((_, i) => operand(b, i, inPass)));
-  const store = (b: Buf, inPass: boolean) => {
-    const id = storeAccess.get(b);
-    if (id !== undefined) emit(`${accesses[id].param}[${at(accesses[id], inPass)}] = v${b.id};`);
-  };
-  // Values read by another op of this kernel (they must be rounded as eager stores them).
-  const consumed = new Set<Buf>();
-  for (const b of g.bufs) {
-    for (const o of b.operands) if (exact && o.kind === 'value' && inGroup(o.buf)) consumed.add(o.buf);
-  }
-  const rowIndex = inner.length === 1 ? inner[0].v : 'rf';
-  const needsCounter = cached.size > 0 && inner.length > 1;
-  let counterDeclared = false;
+    const at = (a: LoopAccess, inPass: boolean): string => {
+      const b = base.get(a.id)!;
+      if (!inPass) return b === '' ? '0' : b;
+      const rest = address(
+        0,
+        inner.map((l) => [l.v, a.strides[l.dim]] as const),
+      );
+      if (b === '') return rest;
+      return rest === '0' ? b : `${b} + ${rest}`;
+    };
+    // Loads not varying along reduced dims are read once per outer point, before any pass.
+    for (const id of new Set(operandAccess.values())) {
+      const a = accesses[id];
+      if (!a.full) emit(`const l${id} = ${a.param}[${at(a, false)}];`);
+    }
+    let passLoads = new Set<number>();
+    const operand = (b: Buf, i: number, inPass: boolean): string => {
+      const o = b.operands[i];
+      if (o.kind === 'scalar') return literal(o.value);
+      const id = operandAccess.get(`${b.id}:${i}`);
+      if (id === undefined) return `v${(o as { buf: Buf }).buf.id}`;
+      const a = accesses[id];
+      if (!a.full || !inPass) return `l${id}`;
+      if (!passLoads.has(id)) {
+        passLoads.add(id);
+        emit(`const p${id} = ${a.param}[${at(a, true)}];`);
+      }
+      return `p${id}`;
+    };
+    /** `const vN = <value>;` (and the check sum for a fast-form op). */
+    const define = (b: Buf, inPass: boolean, round: boolean) => {
+      const args = b.operands.map((_, i) => operand(b, i, inPass));
+      const fast = mode.checked ? fastForm(b.node.op, args) : undefined;
+      const expr = fast?.expr ?? b.expr!(...args);
+      const op = fast === undefined || fast.exactResult ? b.node.op : 'maximum (arithmetic)';
+      emit(`const v${b.id} = ${mode.exact ? roundedValue(op, expr, round) : expr};`);
+      if (fast !== undefined) emit(`chk += v${b.id};`);
+    };
+    const store = (b: Buf, inPass: boolean) => {
+      const id = storeAccess.get(b);
+      if (id !== undefined) emit(`${accesses[id].param}[${at(accesses[id], inPass)}] = v${b.id};`);
+    };
+    // Values read by another op of this kernel (they must be rounded as eager stores them).
+    const consumed = new Set<Buf>();
+    for (const b of g.bufs) {
+      for (const o of b.operands) if (o.kind === 'value' && inGroup(o.buf)) consumed.add(o.buf);
+    }
+    const rowIndex = inner.length === 1 ? inner[0].v : 'rf';
+    const needsCounter = cached.size > 0 && inner.length > 1;
+    let counterDeclared = false;
 
-  const outerNodes = g.bufs.filter((b) => !isFull(b) && b.kind !== 'reduction');
-  const maxDepth = Math.max(lastPhase, ...outerNodes.map((b) => depth.get(b)!));
-  for (let d = 0; d <= maxDepth; d++) {
-    for (const b of outerNodes) {
-      if (depth.get(b) !== d) continue;
-      emit(`const v${b.id} = ${roundedValue(b.node.op, value(b, false), consumed.has(b))};`);
-      store(b, false);
-    }
-    const inPhase = fulls.filter((b) => passes.get(b)!.has(d));
-    const reducing = reductions.filter((r) => phaseOf(r) === d);
-    if (inPhase.length === 0 && reducing.length === 0) continue;
-    if (rowKernel)
-      emit(
-        `// pass ${d}${reducing.length > 0 ? `: ${reducing.map((r) => `${r.name} = ${r.node.op}`).join(', ')}` : ''}`,
-      );
-    for (const r of reducing) emit(`let acc${r.id} = ${r.reduce!.kind === 'sum' ? '0' : '-Infinity'};`);
-    if (needsCounter) emit(counterDeclared ? 'rf = 0;' : 'let rf = 0;');
-    counterDeclared ||= needsCounter;
-    for (const l of inner) open(l);
-    passLoads = new Set();
-    for (const b of inPhase) {
-      const first = Math.min(...passes.get(b)!);
-      if (cached.has(b) && d > first) {
-        emit(`const v${b.id} = c${b.id}[${rowIndex}];`);
-        continue;
+    const outerNodes = g.bufs.filter((b) => !isFull(b) && b.kind !== 'reduction');
+    const maxDepth = Math.max(lastPhase, ...outerNodes.map((b) => depth.get(b)!));
+    for (let d = 0; d <= maxDepth; d++) {
+      for (const b of outerNodes) {
+        if (depth.get(b) !== d) continue;
+        define(b, false, consumed.has(b));
+        store(b, false);
       }
-      emit(
-        `const v${b.id} = ${roundedValue(b.node.op, value(b, true), consumed.has(b) || (exact && cached.has(b)))};`,
-      );
-      if (cached.has(b)) emit(`c${b.id}[${rowIndex}] = v${b.id};`);
-      if (d === first) store(b, true);
+      const inPhase = fulls.filter((b) => passes.get(b)!.has(d));
+      const reducing = reductions.filter((r) => phaseOf(r) === d);
+      if (inPhase.length === 0 && reducing.length === 0) continue;
+      if (rowKernel)
+        emit(
+          `// pass ${d}${reducing.length > 0 ? `: ${reducing.map((r) => `${r.name} = ${r.node.op}`).join(', ')}` : ''}`,
+        );
+      for (const r of reducing) emit(`let acc${r.id} = ${r.reduce!.kind === 'sum' ? '0' : '-Infinity'};`);
+      if (needsCounter) emit(counterDeclared ? 'rf = 0;' : 'let rf = 0;');
+      counterDeclared ||= needsCounter;
+      for (const l of inner) open(l);
+      passLoads = new Set();
+      for (const b of inPhase) {
+        const first = Math.min(...passes.get(b)!);
+        if (cached.has(b) && d > first) {
+          emit(`const v${b.id} = c${b.id}[${rowIndex}];`);
+          continue;
+        }
+        define(b, true, consumed.has(b) || cached.has(b));
+        if (cached.has(b)) emit(`c${b.id}[${rowIndex}] = v${b.id};`);
+        if (d === first) store(b, true);
+      }
+      for (const r of reducing) {
+        const x = operand(r, 0, true);
+        emit(r.reduce!.kind === 'sum' ? `acc${r.id} += ${x};` : `acc${r.id} = Math.max(acc${r.id}, ${x});`);
+      }
+      if (needsCounter) emit('rf++;');
+      for (let i = 0; i < inner.length; i++) close();
+      for (const r of reducing) {
+        const v = `acc${r.id}`;
+        emit(`const v${r.id} = ${mode.exact ? roundedValue(r.node.op, v, consumed.has(r)) : v};`);
+        store(r, false);
+      }
     }
-    for (const r of reducing) {
-      const x = operand(r, 0, true);
-      emit(r.reduce!.kind === 'sum' ? `acc${r.id} += ${x};` : `acc${r.id} = Math.max(acc${r.id}, ${x});`);
-    }
-    if (needsCounter) emit('rf++;');
-    for (let i = 0; i < inner.length; i++) close();
-    for (const r of reducing) {
-      emit(`const v${r.id} = ${roundedValue(r.node.op, `acc${r.id}`, consumed.has(r))};`);
-      store(r, false);
-    }
-  }
-  for (let i = 0; i < outer.length; i++) close();
+    for (let i = 0; i < outer.length; i++) close();
+    if (mode.checked) emit('return chk === chk;');
+    return out;
+  };
 
   const scratch = [...cached].map((b) => `  const c${b.id} = new Float64Array(${rowSize});`);
+  const list = params.list();
   const definition = [
     `const ${name} = (() => {`,
     ...scratch,
-    `  return function ${name}(${params.list()}) {`,
-    ...out,
-    '  };',
+    ...(checkedOps
+      ? [
+          `  function ${name}_fast(${list}) {`,
+          ...bodyOf({ exact, checked: true }),
+          '  }',
+          `  function ${name}_safe(${list}) {`,
+          ...bodyOf({ exact, checked: false }),
+          '  }',
+          '  // the fast forms of relu/maximum met an infinite or NaN operand: recompute with the exact forms',
+          `  return function ${name}(${list}) {`,
+          `    if (!${name}_fast(${list})) ${name}_safe(${list});`,
+          '  };',
+        ]
+      : [`  return function ${name}(${list}) {`, ...bodyOf({ exact, checked: false }), '  };']),
     '})();',
   ].join('\n');
   const footprint = (a: LoopAccess) =>

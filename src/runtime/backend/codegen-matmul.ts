@@ -28,7 +28,7 @@ export function generateMatmulKernel(
   realized: ReadonlySet<Buf>,
   groupOf: ReadonlyMap<Buf, Group>,
   /** Round every op's result to float32 (equal to eager); false keeps float64 until the store. */
-  exact = true,
+  exact = false,
 ): KernelSource {
   const mm = g.anchor!;
   const info = mm.matmul!;
