@@ -11,17 +11,24 @@
  * Without a worker (`new FileWriter(false)`, COMPILOG_REPORT_SYNC_WRITES=1, or a worker that never starts)
  * the same job code (write-jobs.ts) runs synchronously on the calling thread.
  */
+
+import * as crypto from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { payloadBytes } from '../artifacts/index.js';
 import { CompilogError } from '../logging/index.js';
+import { prettyJsonPayload } from './json-format.js';
 import { addTime, timingsOn } from './timings.js';
 import { ACT, HEADER, JOB, JOB_SOURCE } from './write-jobs.js';
 
-const RING = 16 << 20;
+const RING = 8 << 20;
 const INLINE_OVER = RING >> 1;
 /** wake a sleeping worker once this much work is queued (or at a drain, or when the ring is full) */
 const NOTIFY_BYTES = 256 << 10;
 const NOTIFY_RECORDS = 64;
+/** past this much queued work the main thread does a payload's CPU work itself (see payload) */
+const BACKLOG = RING >> 1;
 const STALL_MS = 60_000;
 const START_MS = 5_000;
 
@@ -161,6 +168,12 @@ if (Atomics.compareExchange(ctrl, ${READY}, 0, 1) === 0) {
 
 const align8 = (n: number) => (n + 7) & ~7;
 
+type HashFn = (algorithm: string, data: Uint8Array, encoding: 'hex') => string;
+const oneShot = (crypto as unknown as { hash?: HashFn }).hash;
+/** md5 in hex; crypto.hash (Node ≥ 20.12) skips the Hash object */
+const md5hex = (b: Uint8Array): string =>
+  oneShot !== undefined ? oneShot('md5', b, 'hex') : createHash('md5').update(b).digest('hex');
+
 export class FileWriter {
   private worker: Worker | null = null;
   private side: MessagePort | null = null;
@@ -172,10 +185,23 @@ export class FileWriter {
   private readonly started = Date.now();
   /** time spent per kind of job, as of the last drain */
   timings: WriterTimings | null = null;
+  /** payloads whose md5 the main thread checked (the writer was behind) and found wrong */
+  private readonly mainMd5Failures: number[] = [];
+  /** payload jobs the main thread took over because the writer was behind */
+  takenOver = 0;
+  /** characters of pretty-printed payloads made on this thread (see DrainResult.madeChars) */
+  private madeHere = 0;
   /** synchronous job runner (no worker, or the worker did not start) */
   private jobs: Jobs | null = null;
 
-  constructor(useWorker = true) {
+  /**
+   * @param useWorker write on a worker thread (else synchronously on this one)
+   * @param backlog queued bytes past which this thread does payload CPU work itself (tests use 0)
+   */
+  constructor(
+    useWorker = true,
+    private readonly backlog = BACKLOG,
+  ) {
     if (useWorker) {
       try {
         const sab = new SharedArrayBuffer(RING);
@@ -410,7 +436,37 @@ export class FileWriter {
    * writes it to `abs` (`act` WRITE) or appends it to the open JSON array (ARRAY_ITEM), or nothing (NONE).
    */
   payload(region: Uint8Array, md5: string, line: number, act: number, abs = ''): void {
+    if (this.worker !== null && Atomics.load(this.ctrl, USED) >= this.backlog) {
+      // the writer is behind (it also does all the file I/O): do this payload's CPU work here, so both
+      // cores stay busy instead of this thread waiting for room in the ring
+      this.takeOver(region, md5, line, act, abs);
+      return;
+    }
     this.record(JOB.PAYLOAD, act, abs, region, md5, line);
+  }
+
+  private takeOver(region: Uint8Array, md5: string, line: number, act: number, abs: string): void {
+    this.takenOver++;
+    const buf = Buffer.isBuffer(region)
+      ? region
+      : Buffer.from(region.buffer, region.byteOffset, region.length);
+    const bytes = act & ACT.STRIPPED ? buf : payloadBytes(buf, 0, buf.length);
+    if (md5 !== '' && md5hex(bytes) !== md5) this.mainMd5Failures.push(line);
+    const what = act & 15;
+    if (what === ACT.PRETTY_JSON) {
+      const text = prettyJsonPayload(bytes.toString('utf8'));
+      this.madeHere += text.length;
+      this.record(JOB.WRITE, 0, abs, text);
+    } else if (what === ACT.ARRAY_ITEM) {
+      try {
+        JSON.parse(bytes.toString('utf8'));
+      } catch {
+        return; // invalid items are skipped, as the writer would
+      }
+      this.record(JOB.PAYLOAD, ACT.ARRAY_ITEM | ACT.STRIPPED | ACT.VALID, '', bytes, '', line);
+    } else if (what === ACT.WRITE) {
+      this.record(JOB.PAYLOAD, ACT.WRITE | ACT.STRIPPED, abs, bytes, '', line);
+    }
   }
 
   /** Checks a payload's md5 off the main thread (the bytes are the payload itself). */
@@ -461,12 +517,14 @@ export class FileWriter {
       w.unref();
     }
     this.timings = r.timings;
+    const made = (r.madeChars ?? 0) + this.madeHere;
+    this.madeHere = 0;
     const out: DrainResult = {
       errors: r.errors,
-      md5Failures: r.md5Failures.sort((a, b) => a - b),
+      md5Failures: r.md5Failures.concat(this.mainMd5Failures.splice(0)).sort((a, b) => a - b),
       arrayItems: r.arrayItems,
     };
-    if (r.madeChars) out.madeChars = r.madeChars;
+    if (made) out.madeChars = made;
     return out;
   }
 

@@ -233,7 +233,7 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
   await writer.close();
   if (timingsOn) {
     process.stderr.write(
-      `${JSON.stringify({ timings: { mainMs: phaseTimes(), mainCpuS: threadCpuSeconds(), writer: writer.timings } })}\n`,
+      `${JSON.stringify({ timings: { mainMs: phaseTimes(), mainCpuS: threadCpuSeconds(), writer: writer.timings, takenOver: writer.takenOver } })}\n`,
     );
   }
   return summary;

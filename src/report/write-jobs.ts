@@ -34,6 +34,8 @@ export const ACT = {
   PRETTY_JSON: 3,
   /** flag: the data is the payload itself (TABs already removed) */
   STRIPPED: 16,
+  /** flag: an array item already checked to be JSON */
+  VALID: 32,
 } as const;
 
 /** Record header: u32 length (padded to 8), u8 type, u8 act, u16 path bytes, u32 data bytes, u32 line, 32 md5 hex. */
@@ -139,11 +141,11 @@ function createJobs(fs, path, crypto) {
   const SEP = Buffer.from(',\\n');
 
   // an item (already in place when \`inPlace\`: stripped into the array buffer after room for a separator)
-  function arrayItem(bytes, inPlace) {
+  function arrayItem(bytes, inPlace, valid) {
     if (arr === null) return;
     let t0 = now();
     let ok = true;
-    try { JSON.parse(bytes.toString('utf8')); } catch { ok = false; }
+    if (!valid) try { JSON.parse(bytes.toString('utf8')); } catch { ok = false; }
     t.validate += now() - t0;
     if (!ok) return;
     t0 = now();
@@ -208,7 +210,7 @@ function createJobs(fs, path, crypto) {
         t.md5 += now() - t0;
       }
       if (what === ${ACT.WRITE}) writeFile(file, bytes);
-      else if (what === ${ACT.ARRAY_ITEM}) arrayItem(bytes, inPlace);
+      else if (what === ${ACT.ARRAY_ITEM}) arrayItem(bytes, inPlace, (act & ${ACT.VALID}) !== 0);
       else if (what === ${ACT.PRETTY_JSON}) {
         t0 = now();
         const text = prettyJsonPayload(bytes.toString('utf8'));

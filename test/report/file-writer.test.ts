@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileWriter } from '../../src/report/file-writer.js';
+import { prettyJsonPayload } from '../../src/report/json-format.js';
+import { ACT } from '../../src/report/write-jobs.js';
 import { tmp } from './support.js';
 
 describe.each([
@@ -47,5 +49,89 @@ describe.each([
     await w.close();
     expect(r.errors.length).toBe(1);
     expect(r.errors[0]).toContain('under-a-file.txt');
+  });
+});
+
+/** A payload as the trace holds it: each line behind a TAB. */
+const traceLines = (payload: string, eol = '\n') =>
+  Buffer.from(
+    `${payload
+      .split('\n')
+      .map((l) => `\t${l}`)
+      .join(eol)}${eol}`,
+  );
+
+describe.each([
+  ['worker', true, undefined],
+  ['sync', false, undefined],
+  // the main thread takes every payload over, as it does when the writer falls behind
+  ['worker, main thread taking over', true, 0],
+])('FileWriter payload jobs (%s)', (_name, threaded, backlog) => {
+  it('strips TABs, checks md5s, writes files, array items and pretty JSON from trace lines', async () => {
+    const dir = tmp('compilog-writer-');
+    const w = new FileWriter(threaded, backlog);
+    const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+    const code = 'def f(x):\n    return x + 1\n\n# done';
+    w.payload(traceLines(code), md5(code), 1, ACT.WRITE, join(dir, 'p/code.txt'));
+    // CRLF line ends and a blank line inside the payload region (tlparse drops both)
+    const crlf = Buffer.concat([traceLines('a\nb', '\r\n'), Buffer.from('\n'), traceLines('c')]);
+    w.payload(crlf, md5('a\nb\nc'), 2, ACT.WRITE, join(dir, 'p/crlf.txt'));
+    w.payload(traceLines('x'), md5('not x'), 3, ACT.WRITE, join(dir, 'p/bad-md5.txt'));
+    w.payload(
+      traceLines('{"b": 1, "a": [2, {"d": 0, "c": 1}]}'),
+      '',
+      4,
+      ACT.PRETTY_JSON,
+      join(dir, 'p/j.json'),
+    );
+    w.payload(traceLines('not json {'), '', 5, ACT.PRETTY_JSON, join(dir, 'p/raw.json'));
+    w.payload(traceLines('y'), 'x'.repeat(32), 6, ACT.NONE);
+    w.openJsonArray(join(dir, 'events.json'));
+    const event = '{\n"name": "e",\n"ts": 1\n}';
+    for (let i = 0; i < 2000; i++) w.payload(traceLines(event), md5(event), 100 + i, ACT.ARRAY_ITEM);
+    w.payload(traceLines('{"cut": '), '', 9000, ACT.ARRAY_ITEM);
+    w.payload(traceLines('{"one": "line"}'), md5('{"one": "line"}'), 9001, ACT.ARRAY_ITEM);
+    w.closeJsonArray();
+    // bigger than half the ring: travels beside it
+    const huge = 'z'.repeat(9 << 20);
+    w.payload(traceLines(huge), md5(huge), 9002, ACT.WRITE, join(dir, 'huge.txt'));
+    const r = await w.drain();
+    await w.close();
+    expect(r.errors).toEqual([]);
+    expect(r.md5Failures).toEqual([3, 6]);
+    expect(r.arrayItems).toBe(2001);
+    expect(readFileSync(join(dir, 'p/code.txt'), 'utf8')).toBe(code);
+    expect(readFileSync(join(dir, 'p/crlf.txt'), 'utf8')).toBe('a\nb\nc');
+    expect(readFileSync(join(dir, 'p/bad-md5.txt'), 'utf8')).toBe('x');
+    expect(readFileSync(join(dir, 'p/j.json'), 'utf8')).toBe(
+      prettyJsonPayload('{"b": 1, "a": [2, {"d": 0, "c": 1}]}'),
+    );
+    expect(readFileSync(join(dir, 'p/raw.json'), 'utf8')).toBe('not json {');
+    const events = readFileSync(join(dir, 'events.json'), 'utf8');
+    expect(events.startsWith('[\n{\n"name": "e",\n"ts": 1\n},\n{')).toBe(true);
+    const parsed = JSON.parse(events) as unknown[];
+    expect(parsed.length).toBe(2001);
+    expect(parsed.at(-1)).toEqual({ one: 'line' });
+    expect(readFileSync(join(dir, 'huge.txt'), 'utf8') === huge).toBe(true);
+    expect(w.takenOver > 0).toBe(backlog === 0);
+  });
+
+  it('keeps many small and large writes in order through the ring (wrap-around, full ring)', async () => {
+    const dir = tmp('compilog-writer-');
+    const w = new FileWriter(threaded, backlog);
+    const sizes = [10, 3000, 700_000, 5 << 20, 1, 200_000];
+    const expected = new Map<string, string>();
+    for (let i = 0; i < 60; i++) {
+      const s = String.fromCharCode(97 + (i % 26)).repeat(sizes[i % sizes.length]);
+      const f = join(dir, `d${i % 7}/f${i}.txt`);
+      w.write(f, i % 2 === 0 ? s : Buffer.from(s));
+      expected.set(f, s);
+    }
+    // the same path written twice: the later content wins, as it would when writing in order
+    w.write(join(dir, 'd0/f0.txt'), 'last');
+    expected.set(join(dir, 'd0/f0.txt'), 'last');
+    expect((await w.drain()).errors).toEqual([]);
+    await w.close();
+    for (const [f, s] of expected) expect(readFileSync(f, 'utf8') === s, f).toBe(true);
   });
 });
