@@ -25,8 +25,7 @@ export function messageBody(r: LogRecord): string {
 
 /** Prefixes every line of `body` with `prefix` + a space; the result ends with a newline. */
 export function prefixLines(prefix: string, body: string): string {
-  if (body.indexOf('\n') < 0) return `${prefix} ${body}\n`;
-  let out = '';
-  for (const line of body.split('\n')) out += `${prefix} ${line}\n`;
-  return out;
+  // One native replaceAll builds a flat string (a loop of += builds a rope, flattened again on write).
+  const head = `${prefix} `;
+  return body.indexOf('\n') < 0 ? `${head}${body}\n` : `${head}${body.replaceAll('\n', `\n${head}`)}\n`;
 }
