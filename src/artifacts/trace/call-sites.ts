@@ -20,6 +20,8 @@ type Boundary = (...args: never[]) => unknown;
 
 const MAX_STACK_DEPTH = 64;
 
+const rawCallSites = (_err: Error, callSites: NodeJS.CallSite[]): NodeJS.CallSite[] => callSites;
+
 /** The frames above `boundary` (innermost first), skipping Node's own internals. */
 export function captureFrames(boundary: Boundary, depth: number): SourceFrame[] {
   const holder: { stack?: unknown } = {};
@@ -27,7 +29,7 @@ export function captureFrames(boundary: Boundary, depth: number): SourceFrame[] 
   const previousLimit = Error.stackTraceLimit;
   let sites: NodeJS.CallSite[] = [];
   try {
-    Error.prepareStackTrace = (_err, callSites) => callSites;
+    Error.prepareStackTrace = rawCallSites;
     // A couple more than asked for, because node: internals are dropped below.
     Error.stackTraceLimit = Math.min(depth, MAX_STACK_DEPTH) + 2;
     Error.captureStackTrace(holder, boundary);
@@ -46,20 +48,35 @@ export function captureFrames(boundary: Boundary, depth: number): SourceFrame[] 
 }
 
 // Resolving a position (source maps, a runner's prepareStackTrace, file URLs) is costly; a raw position always
-// resolves the same way, so each call site is resolved once.
+// resolves the same way, so each call site is resolved once. The cache is keyed by the script and the character
+// offset in it (one lookup; a line or column number each costs a search of the script's line table).
 const MAX_CACHED_SITES = 10_000;
-const resolvedSites = new Map<string, SourceFrame | null>();
+const resolvedSites = new Map<string, Map<number, SourceFrame | null>>();
+let cachedSites = 0;
 
 function resolveSite(site: NodeJS.CallSite, prepare: typeof Error.prepareStackTrace): SourceFrame | null {
-  const key = `${site.getScriptNameOrSourceURL() ?? site.getFileName()}:${site.getLineNumber()}:${site.getColumnNumber()}`;
-  let frame = resolvedSites.get(key);
+  const script = site.getScriptNameOrSourceURL() ?? site.getFileName() ?? '';
+  const position = (site as { getPosition?: () => number }).getPosition?.() ?? -1;
+  if (position < 0) return resolveUncached(site, prepare);
+  let byPosition = resolvedSites.get(script);
+  if (byPosition === undefined) {
+    byPosition = new Map();
+    resolvedSites.set(script, byPosition);
+  }
+  let frame = byPosition.get(position);
   if (frame === undefined) {
-    const mapped = prepare ? positionsFrom(prepare, [site])?.[0] : undefined;
-    frame = toFrame(site, mapped) ?? null;
-    if (resolvedSites.size >= MAX_CACHED_SITES) resolvedSites.clear();
-    resolvedSites.set(key, frame);
+    frame = resolveUncached(site, prepare);
+    if (++cachedSites > MAX_CACHED_SITES) {
+      resolvedSites.clear();
+      cachedSites = 0;
+    } else byPosition.set(position, frame);
   }
   return frame;
+}
+
+function resolveUncached(site: NodeJS.CallSite, prepare: typeof Error.prepareStackTrace): SourceFrame | null {
+  const mapped = prepare ? positionsFrom(prepare, [site])?.[0] : undefined;
+  return toFrame(site, mapped) ?? null;
 }
 
 const AT_LINE = /^\s+at (?:.*? \()?(.+?):(\d+):\d+\)?$/;

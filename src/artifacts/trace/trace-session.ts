@@ -46,6 +46,11 @@ export class TraceSession {
    * The intern id of a file name. A new name appends its `str` record to `pending` (written just before the
    * record that uses it, in the same batch).
    */
+  /** The id of an already interned name. */
+  internedId(name: string): number | undefined {
+    return this.internTable.get(name);
+  }
+
   intern(name: string, linePrefix: string, pending: string[]): number {
     let id = this.internTable.get(name);
     if (id === undefined) {

@@ -113,6 +113,14 @@ export function dtraceStructured(
 
 const force = <T>(value: Lazy<T>): T => (typeof value === 'function' ? (value as () => T)() : value);
 
+/** `{}` (most records' metadata): written without the general encoder. */
+function isEmptyPlainObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype)
+    return false;
+  for (const _ in value) return false;
+  return true;
+}
+
 /**
  * The slow path, for helpers in this folder too: `site` is the public function the user called, so the line
  * prefix and the stack start at the user's code (or a frame captured earlier, for records written later).
@@ -147,8 +155,8 @@ export function emitRecord(
       caller?.line ?? 0,
     );
 
-    const meta = metadata === undefined ? {} : force(metadata);
-    let envelope = `{${pyJsonString(name)}: ${pyJsonDumps(meta === undefined ? {} : meta)}`;
+    const meta = metadata === undefined ? undefined : force(metadata);
+    let envelope = `{${pyJsonString(name)}: ${meta === undefined || isEmptyPlainObject(meta) ? '{}' : pyJsonDumps(meta)}`;
     if (!suppress) {
       if (rank !== undefined) envelope += `, "rank": ${rank}`;
       if (stack) {
@@ -200,6 +208,9 @@ export function internString(name: string): number {
   if (!traceFlags.trace) return -1;
   const session = activeSession();
   if (!session) return -1;
+  // Only a new name writes a record (whose line prefix needs the caller).
+  const known = session.internedId(name);
+  if (known !== undefined) return known;
   const caller = captureFrames(internString, 1)[0];
   const linePrefix = session.prefix.format(
     caller ? displayPath(caller.filename, session.cwd) : '<unknown>',

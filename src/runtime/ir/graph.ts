@@ -41,6 +41,12 @@ export class Graph {
   readonly nodes: Node[] = [];
   outputs: Node[] = [];
   private readonly used = new Map<string, number>();
+  private edits = 0;
+
+  /** Changes whenever a node is added or the outputs are set (a graph is otherwise never edited). */
+  get version(): number {
+    return this.edits;
+  }
 
   get placeholders(): Node[] {
     return this.nodes.filter((n) => n.kind === 'placeholder');
@@ -63,6 +69,7 @@ export class Graph {
   }
 
   setOutputs(outputs: readonly Node[]): void {
+    this.edits++;
     this.outputs = [...outputs];
   }
 
@@ -73,6 +80,7 @@ export class Graph {
 
   private add(fields: Omit<Node, 'id' | 'name'>, base: string): Node {
     const node: Node = { id: this.nodes.length, name: this.uniqueName(base), ...fields };
+    this.edits++;
     this.nodes.push(node);
     return node;
   }

@@ -17,7 +17,24 @@ export interface PrintOptions {
   readonly symbols?: readonly string[];
 }
 
+/** The default print of each graph at its current version: capture's graph_code and trace record and the backend's cache key print the same graph once. */
+const printedByGraph = new WeakMap<Graph, { readonly version: number; readonly text: string }>();
+
 export function printGraph(graph: Graph, options: PrintOptions = {}): string {
+  const plain =
+    options.className === undefined &&
+    options.device === undefined &&
+    options.formatMeta === undefined &&
+    options.symbols === undefined;
+  if (!plain) return print(graph, options);
+  const memo = printedByGraph.get(graph);
+  if (memo !== undefined && memo.version === graph.version) return memo.text;
+  const text = print(graph, options);
+  printedByGraph.set(graph, { version: graph.version, text });
+  return text;
+}
+
+function print(graph: Graph, options: PrintOptions): string {
   const device = options.device ?? 'cpu';
   const type = (n: Node) => `"${options.formatMeta?.(n) ?? formatType(n.meta, device)}"`;
   const placeholders = graph.placeholders;
