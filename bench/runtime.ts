@@ -1,7 +1,9 @@
 /**
  * The compiler's performance, all in one run: `npm run bench -- runtime` (or `npx tsx bench/runtime.ts`).
  *
- *  (a) a 6-op elementwise chain on 4M floats: compiled vs eager vs one hand-written JS loop;
+ *  (a) a 6-op elementwise chain on 4M floats: compiled (default fast mode, and exact: true) vs eager vs the
+ *      single JavaScript loop a competent engineer writes (branchless, float64 until one store per element);
+ *      a Math.max version of that loop is printed for information;
  *  (b) a transformer block forward (the shapes and weights of examples/transformer-block.ts: batch 1,
  *      seq 128, d_model 256, 4 heads, MLP 1024): compiled vs eager vs TensorFlow.js's CPU backend;
  *  (c) first-compile latency of the block, and cache-hit latency (in-memory and on-disk);
@@ -9,11 +11,13 @@
  *      writing, against nothing enabled (each in its own child process, so the settings are the real
  *      environment variables).
  *
- * Best-of-N after warmups. Prints a table, then one line of JSON.
+ * Every case runs in several rounds (interleaved where cases compete for the same conditions); each round takes
+ * the best of a few repetitions, and the table gives the median over rounds and their range, with the load
+ * average before and after (the machine is shared). Prints a table, then one line of JSON.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileGraph, KernelCache, makeInductorBackend } from '../src/runtime/backend/index.js';
 import { compile, ones, randn, type Tensor, zeros } from '../src/runtime/index.js';
@@ -26,6 +30,7 @@ const SHAPES = { batch: 1, seq: 128, dModel: 256, heads: 4, mlp: 1024 } as const
 
 const chain = (x: Tensor, w: Tensor): Tensor => x.add(w).mul(1.5).relu().sub(w).mul(x).maximum(0.25);
 
+/** The same loop with Math.max (bench/eager.ts's): mispredicts on random signs (perf anchors B3). For information. */
 function handLoop(x: Float32Array, w: Float32Array, out: Float32Array): void {
   for (let i = 0; i < x.length; i++) {
     const a = x[i];
@@ -34,7 +39,10 @@ function handLoop(x: Float32Array, w: Float32Array, out: Float32Array): void {
   }
 }
 
-/** The same loop written the fast way by hand: branchless max (perf anchors B3). */
+/**
+ * THE baseline: the loop a competent engineer writes by hand (perf anchors B3): branchless relu and max,
+ * float64 arithmetic, one float32 store per element.
+ */
 function handLoopBranchless(x: Float32Array, w: Float32Array, out: Float32Array): void {
   for (let i = 0; i < x.length; i++) {
     const a = x[i];
@@ -146,6 +154,30 @@ function best(run: () => unknown, reps: number, warmup = 2): number {
   return ms;
 }
 
+/** Median and range of per-round figures. */
+interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly runs: number[];
+}
+
+function spread(values: readonly number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted.at(-1)!, runs: values.map((v) => round(v, 4)) };
+}
+
+const fmt = (x: Spread, unit = ' ms', d = 2) =>
+  `${x.median.toFixed(d)}${unit} (${x.min.toFixed(d)}-${x.max.toFixed(d)})`;
+const spreadJson = (x: Spread) => ({
+  median: round(x.median),
+  min: round(x.min),
+  max: round(x.max),
+  runs: x.runs,
+});
+
 function maxDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i])));
@@ -153,16 +185,17 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
 }
 
 const round = (v: number, d = 3) => Math.round(v * 10 ** d) / 10 ** d;
+const median = (xs: readonly number[]) => spread(xs).median;
 
 /**
  * Compile time of the block: the first call of a fresh compile(fn) (capture, lowering, fusion, codegen, and
  * every log and trace record they write) minus the time that call spent running the generated kernels.
- * Best over `reps` fresh compiles, with no kernel cache.
+ * `reps` fresh compiles, with no kernel cache; their median and best.
  */
-function compileLatency(reps: number): { compile: number; first: number } {
+function compileLatency(reps: number) {
   const block = makeBlock(0);
-  let best = Number.POSITIVE_INFINITY;
-  let bestFirst = Number.POSITIVE_INFINITY;
+  const compiles: number[] = [];
+  const firsts: number[] = [];
   const inner = makeInductorBackend({ cache: false });
   for (let r = 0; r < reps; r++) {
     let runMs = 0;
@@ -179,10 +212,14 @@ function compileLatency(reps: number): { compile: number; first: number } {
     const t0 = performance.now();
     c(block.input);
     const first = performance.now() - t0;
-    bestFirst = Math.min(bestFirst, first);
-    best = Math.min(best, first - runMs);
+    firsts.push(first);
+    compiles.push(first - runMs);
   }
-  return { compile: best, first: bestFirst };
+  return {
+    compile_median_ms: median(compiles),
+    compile_best_ms: Math.min(...compiles),
+    first_median_ms: median(firsts),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -190,12 +227,18 @@ function compileLatency(reps: number): { compile: number; first: number } {
 const ALL_ARTIFACTS =
   '+dynamo,+aot,+inductor,+runtime,graph,graph_code,graph_breaks,guards,recompiles,recompiles_verbose,aot_graphs,ir_pre_fusion,ir_post_fusion,fusion,schedule,output_code,kernel_code,perf_hints';
 
+/** Compiles per child process; the child reports their median and best. */
+const COMPILES_PER_CHILD = 9;
+/** Rounds of (nothing enabled, everything enabled) child processes, alternating. */
+const OBSERVABILITY_ROUNDS = 7;
+
 function observabilityChild(): void {
-  const { compile: ms, first } = compileLatency(9);
-  console.log(JSON.stringify({ compile_ms: ms, first_ms: first }));
+  console.log(JSON.stringify(compileLatency(COMPILES_PER_CHILD)));
 }
 
-function runChild(env: Record<string, string | undefined>, stderrFile: string) {
+type ChildFigures = ReturnType<typeof compileLatency>;
+
+function runChild(env: Record<string, string | undefined>, stderrFile: string): ChildFigures {
   const fd = openSync(stderrFile, 'w');
   try {
     const r = spawnSync(
@@ -209,7 +252,7 @@ function runChild(env: Record<string, string | undefined>, stderrFile: string) {
     );
     if (r.status !== 0) throw new Error(`observability child failed (${r.status}); see ${stderrFile}`);
     const last = r.stdout.trim().split('\n').at(-1)!;
-    return JSON.parse(last) as { compile_ms: number; first_ms: number };
+    return JSON.parse(last) as ChildFigures;
   } finally {
     closeSync(fd);
   }
@@ -219,7 +262,10 @@ function dirBytes(dir: string): number {
   return readdirSync(dir).reduce((s, f) => s + statSync(join(dir, f)).size, 0);
 }
 
+const load = () => loadavg().map((v) => round(v, 2));
+
 export async function main(): Promise<void> {
+  const loadBefore = load();
   const rows: [string, string][] = [];
   const line = (name: string, value: string) => {
     rows.push([name, value]);
@@ -232,77 +278,78 @@ export async function main(): Promise<void> {
   const ws = w.toArray();
   const out = new Float32Array(CHAIN_N);
   const compiledChain = compile(chain, { backend: makeInductorBackend({ cache: false }) });
-  const fastChain = compile(chain, { backend: makeInductorBackend({ cache: false, exact: false }) });
-  const chainCheck = maxDiff(compiledChain(x, w).toArray(), chain(x, w).toArray());
-  if (chainCheck !== 0) throw new Error(`compiled chain is not bit-exact with eager (${chainCheck})`);
-  if (maxDiff(fastChain(x, w).toArray(), chain(x, w).toArray()) > 1e-6)
-    throw new Error('fast chain disagrees');
-  // Interleaved rounds, best of all: load on the shared machine drifts during a run.
-  let eagerChain = Number.POSITIVE_INFINITY;
-  let compiledChainMs = Number.POSITIVE_INFINITY;
-  let fastMs = Number.POSITIVE_INFINITY;
-  let handMathMaxMs = Number.POSITIVE_INFINITY;
-  let handMs = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 3; round++) {
-    eagerChain = Math.min(
-      eagerChain,
-      best(() => chain(x, w), 2, round === 0 ? 1 : 0),
-    );
-    compiledChainMs = Math.min(
-      compiledChainMs,
-      best(() => compiledChain(x, w), 4),
-    );
-    fastMs = Math.min(
-      fastMs,
-      best(() => fastChain(x, w), 4),
-    );
-    handMathMaxMs = Math.min(
-      handMathMaxMs,
-      best(() => handLoop(xs, ws, out), 3),
-    );
-    handMs = Math.min(
-      handMs,
-      best(() => handLoopBranchless(xs, ws, out), 4),
-    );
+  const exactChain = compile(chain, { backend: makeInductorBackend({ cache: false, exact: true }) });
+  const eagerOut = chain(x, w).toArray();
+  const fastDiff = maxDiff(compiledChain(x, w).toArray(), eagerOut);
+  if (fastDiff > 1e-6) throw new Error(`compiled chain disagrees with eager (${fastDiff})`);
+  const exactDiff = maxDiff(exactChain(x, w).toArray(), eagerOut);
+  if (exactDiff !== 0) throw new Error(`exact: true chain is not bit-exact with eager (${exactDiff})`);
+  handLoopBranchless(xs, ws, out);
+  const handDiff = maxDiff(out, eagerOut);
+  if (handDiff > 1e-6) throw new Error(`hand loop disagrees with eager (${handDiff})`);
+  // Interleaved rounds: load on the shared machine drifts during a run; every variant sees each phase.
+  const CHAIN_ROUNDS = 7;
+  const chainRuns = {
+    eager: [] as number[],
+    compiled: [] as number[],
+    exact: [] as number[],
+    hand: [] as number[],
+    handMax: [] as number[],
+  };
+  for (let r = 0; r < CHAIN_ROUNDS; r++) {
+    chainRuns.eager.push(best(() => chain(x, w), 2, r === 0 ? 1 : 0));
+    chainRuns.compiled.push(best(() => compiledChain(x, w), 4));
+    chainRuns.hand.push(best(() => handLoopBranchless(xs, ws, out), 4));
+    chainRuns.exact.push(best(() => exactChain(x, w), 3));
+    chainRuns.handMax.push(best(() => handLoop(xs, ws, out), 2));
   }
-  const chainVsEager = eagerChain / compiledChainMs;
-  const chainVsHand = handMathMaxMs / compiledChainMs;
-  line('(a) chain: eager (6 kernels, 5 temporaries)', `${eagerChain.toFixed(2)} ms`);
-  line(
-    '(a) chain: compiled (1 fused kernel, bit-exact: Math.fround per op)',
-    `${compiledChainMs.toFixed(2)} ms`,
-  );
-  line('(a) chain: compiled with exact: false (float64 until the store)', `${fastMs.toFixed(2)} ms`);
-  line('(a) chain: hand-written single loop (bench/eager.ts, Math.max)', `${handMathMaxMs.toFixed(2)} ms`);
-  line('(a) chain: hand-written loop, branchless (stricter reference)', `${handMs.toFixed(2)} ms`);
-  line('(a) compiled speedup over eager (target >= 3x)', `${chainVsEager.toFixed(2)}x`);
-  line('(a) hand loop / compiled (target >= 0.7)', `${chainVsHand.toFixed(2)}`);
-  line(
-    '(a) branchless hand loop / compiled, exact / exact: false',
-    `${(handMs / compiledChainMs).toFixed(2)} / ${(handMs / fastMs).toFixed(2)}`,
-  );
+  const per = (f: (i: number) => number) => spread(chainRuns.eager.map((_, i) => f(i)));
+  const chainEager = spread(chainRuns.eager);
+  const chainCompiled = spread(chainRuns.compiled);
+  const chainExact = spread(chainRuns.exact);
+  const chainHand = spread(chainRuns.hand);
+  const chainHandMax = spread(chainRuns.handMax);
+  const vsEager = per((i) => chainRuns.eager[i] / chainRuns.compiled[i]);
+  const vsHand = per((i) => chainRuns.hand[i] / chainRuns.compiled[i]);
+  const exactVsHand = per((i) => chainRuns.hand[i] / chainRuns.exact[i]);
+  const vsHandMax = per((i) => chainRuns.handMax[i] / chainRuns.compiled[i]);
+  line('(a) chain: eager (6 kernels, 5 temporaries)', fmt(chainEager));
+  line('(a) chain: compiled, default (float64 until the store)', fmt(chainCompiled));
+  line('(a) chain: compiled, exact: true (float32 per op, bit-exact)', fmt(chainExact));
+  line('(a) chain: hand-written loop, branchless (THE baseline)', fmt(chainHand));
+  line('(a) chain: hand-written loop with Math.max (information)', fmt(chainHandMax));
+  line('(a) compiled speedup over eager (target >= 3x)', fmt(vsEager, 'x'));
+  line('(a) branchless hand loop / compiled (target >= 0.7)', fmt(vsHand, ''));
+  line('(a) branchless hand loop / compiled exact: true', fmt(exactVsHand, ''));
+  line('(a) Math.max hand loop / compiled (information)', fmt(vsHandMax, ''));
 
   // (b) transformer block -------------------------------------------------------------------------
   const block = makeBlock(0);
-  const eagerOut = block.forward(block.input).toArray();
+  const blockEagerOut = block.forward(block.input).toArray();
   const compiledBlock = compile(block.forward, { backend: makeInductorBackend({ cache: false }) });
-  const compiledOut = compiledBlock(block.input).toArray();
-  const blockDiff = maxDiff(compiledOut, eagerOut);
+  const blockDiff = maxDiff(compiledBlock(block.input).toArray(), blockEagerOut);
   if (blockDiff > 1e-4) throw new Error(`compiled block disagrees with eager (${blockDiff})`);
   const tf = (await import('@tensorflow/tfjs')) as TF;
   await tf.setBackend('cpu');
   const tfForward = tfjsBlock(tf, block);
-  const tfDiff = maxDiff(tfForward(), eagerOut);
-  const eagerBlock = best(() => block.forward(block.input), 5, 1);
-  const compiledBlockMs = best(() => compiledBlock(block.input), 9, 2);
-  const tfBlock = best(tfForward, 5, 1);
-  line('(b) block: eager', `${eagerBlock.toFixed(2)} ms`);
-  line('(b) block: compiled', `${compiledBlockMs.toFixed(2)} ms`);
-  line('(b) block: tfjs 4.22 cpu backend', `${tfBlock.toFixed(2)} ms`);
-  line(
-    '(b) compiled speedup over eager / over tfjs',
-    `${(eagerBlock / compiledBlockMs).toFixed(2)}x / ${(tfBlock / compiledBlockMs).toFixed(2)}x`,
-  );
+  const tfDiff = maxDiff(tfForward(), blockEagerOut);
+  const BLOCK_ROUNDS = 5;
+  const blockRuns = { eager: [] as number[], compiled: [] as number[], tfjs: [] as number[] };
+  for (let r = 0; r < BLOCK_ROUNDS; r++) {
+    blockRuns.eager.push(best(() => block.forward(block.input), 2, r === 0 ? 1 : 0));
+    blockRuns.compiled.push(best(() => compiledBlock(block.input), 4, r === 0 ? 2 : 0));
+    blockRuns.tfjs.push(best(tfForward, 2, r === 0 ? 1 : 0));
+  }
+  const blockEager = spread(blockRuns.eager);
+  const blockCompiled = spread(blockRuns.compiled);
+  const blockTf = spread(blockRuns.tfjs);
+  const blockVsEager = spread(blockRuns.eager.map((e, i) => e / blockRuns.compiled[i]));
+  const blockVsTf = spread(blockRuns.tfjs.map((t, i) => t / blockRuns.compiled[i]));
+  line('(b) block: eager', fmt(blockEager));
+  line('(b) block: compiled', fmt(blockCompiled));
+  line('(b) block: tfjs 4.22 cpu backend', fmt(blockTf));
+  line('(b) compiled speedup over eager (target > 1x)', fmt(blockVsEager, 'x'));
+  line('(b) compiled speedup over tfjs (target > 1x)', fmt(blockVsTf, 'x'));
   line(
     '(b) max rel diff compiled vs eager / tfjs vs eager',
     `${blockDiff.toExponential(2)} / ${tfDiff.toExponential(2)}`,
@@ -324,117 +371,121 @@ export async function main(): Promise<void> {
     c(block.input);
     return { call: performance.now() - t0, backend: backendMs };
   };
-  const bestOf = (runs: { call: number; backend: number }[]) => ({
-    call: Math.min(...runs.map((r) => r.call)),
-    backend: Math.min(...runs.map((r) => r.backend)),
-  });
+  const LATENCY_RUNS = 5;
+  const firstRuns = Array.from({ length: LATENCY_RUNS }, () => timeFirstCall(new KernelCache({ dir: null })));
   const diskCache = new KernelCache({ dir: cacheDir });
-  const first = timeFirstCall(diskCache);
-  const memory = bestOf([timeFirstCall(diskCache), timeFirstCall(diskCache), timeFirstCall(diskCache)]);
-  const disk = bestOf([1, 2, 3].map(() => timeFirstCall(new KernelCache({ dir: cacheDir }))));
-  const firstCompile = first.call;
-  const memoryHit = memory.call;
-  const diskHit = disk.call;
+  timeFirstCall(diskCache); // fills the disk cache (and this cache's memory)
+  const memoryRuns = Array.from({ length: LATENCY_RUNS }, () => timeFirstCall(diskCache));
+  const diskRuns = Array.from({ length: LATENCY_RUNS }, () =>
+    timeFirstCall(new KernelCache({ dir: cacheDir })),
+  );
   rmSync(cacheDir, { recursive: true, force: true });
+  const calls = (rs: { call: number }[]) => spread(rs.map((r) => r.call));
+  const backends = (rs: { backend: number }[]) => spread(rs.map((r) => r.backend));
+  const firstCall = calls(firstRuns);
+  const memoryCall = calls(memoryRuns);
+  const diskCall = calls(diskRuns);
   line(
     '(c) first call, empty cache (capture + compile + run)',
-    `${first.call.toFixed(2)} ms (backend ${first.backend.toFixed(2)} ms)`,
+    `${fmt(firstCall)}; backend ${fmt(backends(firstRuns))}`,
   );
   line(
     '(c) first call, in-memory cache hit (capture + run)',
-    `${memory.call.toFixed(2)} ms (backend ${memory.backend.toFixed(2)} ms)`,
+    `${fmt(memoryCall)}; backend ${fmt(backends(memoryRuns))}`,
   );
   line(
     '(c) first call, disk cache hit (capture + run)',
-    `${disk.call.toFixed(2)} ms (backend ${disk.backend.toFixed(2)} ms)`,
+    `${fmt(diskCall)}; backend ${fmt(backends(diskRuns))}`,
   );
-  line('(c) steady call (for reference)', `${compiledBlockMs.toFixed(2)} ms`);
+  line('(c) steady call (for reference)', fmt(blockCompiled));
 
   // (d) observability cost -------------------------------------------------------------------------
   const work = mkdtempSync(join(tmpdir(), 'compilog-bench-obs-'));
   const traceDir = join(work, 'trace');
-  // Alternate the two configurations (three child processes each) so machine load hits both alike.
-  let quiet = { compile_ms: Number.POSITIVE_INFINITY, first_ms: Number.POSITIVE_INFINITY };
-  let loud = { compile_ms: Number.POSITIVE_INFINITY, first_ms: Number.POSITIVE_INFINITY };
+  // Alternate the two configurations (one child process each per round) so machine load hits both alike.
+  const quiet: ChildFigures[] = [];
+  const loud: ChildFigures[] = [];
   let logBytes = 0;
   let traceBytes = 0;
-  for (let round = 0; round < 3; round++) {
-    const q = runChild({}, join(work, 'quiet.stderr'));
-    const l = runChild(
-      { TORCH_LOGS: ALL_ARTIFACTS, TORCH_TRACE: `${traceDir}${round}` },
-      join(work, 'loud.stderr'),
+  for (let r = 0; r < OBSERVABILITY_ROUNDS; r++) {
+    quiet.push(runChild({}, join(work, 'quiet.stderr')));
+    loud.push(
+      runChild({ TORCH_LOGS: ALL_ARTIFACTS, TORCH_TRACE: `${traceDir}${r}` }, join(work, 'loud.stderr')),
     );
-    quiet = {
-      compile_ms: Math.min(quiet.compile_ms, q.compile_ms),
-      first_ms: Math.min(quiet.first_ms, q.first_ms),
-    };
-    loud = {
-      compile_ms: Math.min(loud.compile_ms, l.compile_ms),
-      first_ms: Math.min(loud.first_ms, l.first_ms),
-    };
     logBytes = statSync(join(work, 'loud.stderr')).size;
-    traceBytes = dirBytes(`${traceDir}${round}`);
+    traceBytes = dirBytes(`${traceDir}${r}`);
   }
   rmSync(work, { recursive: true, force: true });
-  const obsRatio = loud.compile_ms / quiet.compile_ms;
-  const firstRatio = loud.first_ms / quiet.first_ms;
+  const ratio = (f: (c: ChildFigures) => number) => spread(quiet.map((q, i) => f(loud[i]) / f(q)));
+  const quietCompile = spread(quiet.map((q) => q.compile_median_ms));
+  const loudCompile = spread(loud.map((l) => l.compile_median_ms));
+  const obsRatio = ratio((c) => c.compile_median_ms);
+  const obsBestRatio = ratio((c) => c.compile_best_ms);
+  const firstRatio = ratio((c) => c.first_median_ms);
   line(
-    '(d) block compile (capture..codegen, no kernel run), nothing on',
-    `${quiet.compile_ms.toFixed(2)} ms`,
+    `(d) block compile (no kernel run), nothing on (median of ${COMPILES_PER_CHILD} per process)`,
+    fmt(quietCompile),
   );
-  line('(d) block compile, every artifact + TORCH_TRACE', `${loud.compile_ms.toFixed(2)} ms`);
-  line('(d) compile ratio (target <= 1.5x)', `${obsRatio.toFixed(2)}x`);
+  line('(d) block compile, every artifact + TORCH_TRACE', fmt(loudCompile));
+  line(`(d) compile ratio, ${OBSERVABILITY_ROUNDS} process pairs (target <= 1.5x)`, fmt(obsRatio, 'x'));
+  line('(d) compile ratio of best-of-9 compiles (information)', fmt(obsBestRatio, 'x'));
+  line('(d) first call (compile + first run) ratio', fmt(firstRatio, 'x'));
   line(
-    '(d) first call (compile + first run), nothing / everything',
-    `${quiet.first_ms.toFixed(2)} / ${loud.first_ms.toFixed(2)} ms = ${firstRatio.toFixed(2)}x`,
-  );
-  line(
-    '(d) volume per 9 compiles',
+    `(d) volume per ${COMPILES_PER_CHILD} compiles`,
     `${(logBytes / 1024).toFixed(0)} KiB of logs, ${(traceBytes / 1024).toFixed(0)} KiB of trace`,
   );
 
+  const loadAfter = load();
   const width = Math.max(...rows.map(([n]) => n.length));
-  console.log(`compilog runtime benchmark (Node ${process.version}, best of N after warmup)`);
+  console.log(
+    `compilog runtime benchmark (Node ${process.version}; median over rounds, range in brackets; load average ${loadBefore.join(' ')} before, ${loadAfter.join(' ')} after)`,
+  );
   for (const [n, v] of rows) console.log(`${n.padEnd(width)}  ${v}`);
   console.log(
     JSON.stringify({
       bench: 'runtime',
+      load_average: { before: loadBefore, after: loadAfter },
       chain: {
         elements: CHAIN_N,
-        eager_ms: round(eagerChain),
-        compiled_ms: round(compiledChainMs),
-        compiled_fast_ms: round(fastMs),
-        hand_loop_ms: round(handMathMaxMs),
-        hand_loop_branchless_ms: round(handMs),
-        branchless_hand_over_compiled: round(handMs / compiledChainMs),
-        branchless_hand_over_compiled_fast: round(handMs / fastMs),
-        speedup_vs_eager: round(chainVsEager),
-        hand_over_compiled: round(chainVsHand),
+        rounds: CHAIN_ROUNDS,
+        eager_ms: spreadJson(chainEager),
+        compiled_ms: spreadJson(chainCompiled),
+        compiled_exact_ms: spreadJson(chainExact),
+        hand_loop_branchless_ms: spreadJson(chainHand),
+        hand_loop_math_max_ms: spreadJson(chainHandMax),
+        speedup_vs_eager: spreadJson(vsEager),
+        hand_over_compiled: spreadJson(vsHand),
+        hand_over_compiled_exact: spreadJson(exactVsHand),
+        math_max_hand_over_compiled: spreadJson(vsHandMax),
+        max_rel_diff_default: fastDiff,
       },
       block: {
         shapes: SHAPES,
-        eager_ms: round(eagerBlock),
-        compiled_ms: round(compiledBlockMs),
-        tfjs_cpu_ms: round(tfBlock),
-        speedup_vs_eager: round(eagerBlock / compiledBlockMs),
-        speedup_vs_tfjs: round(tfBlock / compiledBlockMs),
+        rounds: BLOCK_ROUNDS,
+        eager_ms: spreadJson(blockEager),
+        compiled_ms: spreadJson(blockCompiled),
+        tfjs_cpu_ms: spreadJson(blockTf),
+        speedup_vs_eager: spreadJson(blockVsEager),
+        speedup_vs_tfjs: spreadJson(blockVsTf),
         max_rel_diff: blockDiff,
+        tfjs_max_rel_diff: tfDiff,
       },
       compile_latency_ms: {
-        first: round(firstCompile),
-        memory_hit: round(memoryHit),
-        disk_hit: round(diskHit),
-        backend_first: round(first.backend),
-        backend_memory_hit: round(memory.backend),
-        backend_disk_hit: round(disk.backend),
+        first: spreadJson(firstCall),
+        memory_hit: spreadJson(memoryCall),
+        disk_hit: spreadJson(diskCall),
+        backend_first: spreadJson(backends(firstRuns)),
+        backend_memory_hit: spreadJson(backends(memoryRuns)),
+        backend_disk_hit: spreadJson(backends(diskRuns)),
       },
       observability: {
-        quiet_compile_ms: round(quiet.compile_ms),
-        all_artifacts_trace_compile_ms: round(loud.compile_ms),
-        ratio: round(obsRatio),
-        quiet_first_call_ms: round(quiet.first_ms),
-        all_artifacts_trace_first_call_ms: round(loud.first_ms),
-        first_call_ratio: round(firstRatio),
+        rounds: OBSERVABILITY_ROUNDS,
+        compiles_per_process: COMPILES_PER_CHILD,
+        quiet_compile_ms: spreadJson(quietCompile),
+        all_artifacts_trace_compile_ms: spreadJson(loudCompile),
+        ratio: spreadJson(obsRatio),
+        best_of_ratio: spreadJson(obsBestRatio),
+        first_call_ratio: spreadJson(firstRatio),
         log_bytes: logBytes,
         trace_bytes: traceBytes,
       },
