@@ -26,7 +26,19 @@ export function describeKernels(sched: Schedule, bg: BufferGraph): string {
   return lines.join('\n');
 }
 
+/** ir_pre_fusion and ir_post_fusion describe every buffer the same way: built once per buffer. */
+const described = new WeakMap<Buf, string>();
+
 function describeBuf(b: Buf, bg: BufferGraph): string {
+  let text = described.get(b);
+  if (text === undefined) {
+    text = describeOnce(b, bg);
+    described.set(b, text);
+  }
+  return text;
+}
+
+function describeOnce(b: Buf, bg: BufferGraph): string {
   const args = b.operands.map((o) => operandText(o, bg)).join(', ');
   const extra =
     b.reduce !== undefined ? ` dims=${formatShape(b.reduce.dims)} keepdim=${b.reduce.keepdim}` : '';

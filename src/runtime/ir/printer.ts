@@ -74,9 +74,17 @@ function upper(name: string): string {
   return name.startsWith('l_') ? `L_${name.slice(2)}` : name;
 }
 
+/** Source locations are shared by the nodes of one user line (and cached per call site): text built once. */
+const sourceText = new WeakMap<SourceLocation, string>();
+
 function describeSource(s: SourceLocation | undefined): string | null {
   if (s === undefined) return null;
-  return `File: ${s.file}:${s.line} in ${s.fn}${s.code === undefined ? '' : `, code: ${s.code}`}`;
+  let text = sourceText.get(s);
+  if (text === undefined) {
+    text = `File: ${s.file}:${s.line} in ${s.fn}${s.code === undefined ? '' : `, code: ${s.code}`}`;
+    sourceText.set(s, text);
+  }
+  return text;
 }
 
 /** For each node, the values (not outputs) whose last reader it is, in input order. */
