@@ -7,11 +7,13 @@
  * kernel, one read of x from memory per pass and one write of the result. Values needed in a later pass
  * are cached in a per-row float64 scratch row when they are expensive (exp, erf, ...), recomputed otherwise.
  *
- * Every op's result is rounded to float32 (Math.fround), as a float32 tensor op is: compiled results equal
- * eager ones bit for bit wherever the op order is the same, and the rounding costs a conversion per op.
+ * By default values stay float64 until they are stored (like Inductor); with `exact`, every op's result is
+ * rounded to float32 (Math.fround), as a float32 tensor op is, so results equal eager ones bit for bit.
  * Emitted code is branchless straight-line arithmetic on locals, monomorphic typed-array loads with
  * static strides, float64 accumulators, and adjacent loops merged whenever every access allows it (so
- * a contiguous chain becomes one flat `for` loop).
+ * a contiguous chain becomes one flat `for` loop). Kernels with relu/maximum get a fast body with the
+ * hand-written branchless forms and a check sum, and a safe copy for launches whose check fails
+ * (expressions.ts fastForm). Pointwise bodies are in codegen-pointwise.ts.
  */
 import { numel } from '../core/shape.js';
 import type { Access, Buf, OperandRef } from './buffers.js';
@@ -38,7 +40,7 @@ export function generateLoopKernel(
   name: string,
   realized: ReadonlySet<Buf>,
   groupOf: ReadonlyMap<Buf, Group>,
-  /** Round every op's result to float32 (equal to eager); false keeps float64 until the store. */
+  /** Round every op's result to float32 (equal to eager); false (the default) keeps float64 until the store. */
   exact = false,
 ): KernelSource {
   const rank = g.space.length;
