@@ -11,9 +11,10 @@
  * 2. `node dist/cli.js report` in a child process, N runs per output location (COMPILOG_BENCH_RUNS, default
  *    5): best and median wall time, CPU (user + sys) and peak RSS (/usr/bin/time -v when present), with the
  *    load average at each run. Locations: tmpfs (/dev/shm) separates our work from the filesystem; disk is
- *    os.tmpdir() plus /var/tmp (or the ':'-separated COMPILOG_BENCH_DISK_DIRS): creating a file costs very
- *    different kernel time in different folders of the same filesystem here, so each location gets its own
- *    baseline in the same run: creating as many empty files in as many folders as the report writes.
+ *    os.tmpdir() plus /var/tmp (or the ':'-separated COMPILOG_BENCH_DISK_DIRS). Creating a file costs very
+ *    different kernel time here depending on recent deletions near it (see `leftovers`), so outputs are kept
+ *    until the end, and each location gets its own baseline in the same run: creating as many empty files
+ *    in as many folders as the report writes. Other jobs deleting files in /tmp still make it slower.
  * 3. One more run to tmpfs with COMPILOG_REPORT_TIMINGS=1: each thread's CPU seconds and its phases.
  * Prints a table, then one JSON line. Needs `npm run build` first (the CLI runs from dist/; COMPILOG_BENCH_CLI
  * points at another build's cli.js to measure that one instead).
@@ -140,11 +141,20 @@ function measureChild(args: string[], env: NodeJS.ProcessEnv = process.env): Chi
   };
 }
 
+/**
+ * Folders made by the runs, removed only at the very end: on this VM's ext4, deleting thousands of files
+ * makes creating files in the same place cost ~0.5 ms instead of ~0.02 ms for the next ~30 s (the
+ * allocator steps over recently deleted inodes), so deleting one run's output before the next run would
+ * measure the benchmark's own churn, not the report.
+ */
+const leftovers: string[] = [];
+
 function report(outRoot: string, env?: NodeJS.ProcessEnv): ChildRun {
-  const out = join(mkdtempSync(join(outRoot, 'compilog-bench-')), 'out');
+  const dir = mkdtempSync(join(outRoot, 'compilog-bench-'));
+  leftovers.push(dir);
+  const out = join(dir, 'out');
   const run = measureChild([CLI, 'report', BIG, '--out', out, '--json'], env);
   run.files = readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
-  rmSync(join(out, '..'), { recursive: true, force: true });
   return run;
 }
 
@@ -179,7 +189,7 @@ function fileFloor(outRoot: string, files: number, dirs: number): number {
   const t0 = performance.now();
   spawnSync(process.execPath, [script, join(dir, 'out'), String(files), String(dirs)]);
   const s = (performance.now() - t0) / 1000;
-  rmSync(dir, { recursive: true, force: true });
+  leftovers.push(dir);
   return s;
 }
 
@@ -240,6 +250,7 @@ export function main(): void {
   const disks = diskDirs.map((d) => series(d, true));
   const ph = existsSync('/dev/shm') ? phases('/dev/shm') : phases(tmpdir());
   const loadEnd = load1();
+  for (const d of leftovers.splice(0)) rmSync(d, { recursive: true, force: true });
   const allRuns = [...(shm?.runs ?? []), ...disks.flatMap((s) => s.runs)];
   const loads = allRuns.map((r) => r.load);
 
