@@ -18,6 +18,7 @@ import {
   removeConvertFrameSuffixes,
   resolveStack,
   type StringTable,
+  sameCompileId,
   type TraceEnvelope,
 } from '../artifacts/index.js';
 import { countGraphNodes, isGraphPayload } from './graph-size.js';
@@ -207,6 +208,25 @@ export class ReportBuilder {
     if (opts.exportMode) return;
     this.raw = out.stream('raw.jsonl.body');
     out.openJsonArray('chromium_events.json');
+  }
+
+  /** the last compile id seen and its entry and folder (consecutive envelopes mostly share one) */
+  private lastId: EnvelopeCompileId | null = null;
+  private lastEntry: CompileEntry | null = null;
+  private lastDir = '';
+
+  /** The compile entry and the output folder of an envelope's compile id. */
+  private entryAndDir(env: TraceEnvelope): { entry: CompileEntry; dir: string } {
+    const id = env.compileId;
+    if (id !== null && this.lastEntry !== null && sameCompileId(id, this.lastId)) {
+      return { entry: this.lastEntry, dir: this.lastDir };
+    }
+    const entry = this.entryFor(id);
+    const dir = id === null ? `unknown_${env.lineno}` : compileIdDirName(id);
+    this.lastId = id;
+    this.lastEntry = id === null ? null : entry;
+    this.lastDir = dir;
+    return { entry, dir };
   }
 
   private entryFor(id: EnvelopeCompileId | null): CompileEntry {
@@ -408,8 +428,7 @@ export class ReportBuilder {
       return;
     }
     this.tl.ok++;
-    const entry = this.entryFor(env.compileId);
-    const dir = env.compileId === null ? `unknown_${env.lineno}` : compileIdDirName(env.compileId);
+    const { entry, dir } = this.entryAndDir(env);
     let payloadFilename: string | null = null;
     const artifactName = env.data.artifact?.name;
     const size = env.payload?.size;
@@ -644,8 +663,15 @@ export class ReportBuilder {
 
   private collectExportIssues(env: TraceEnvelope): void {
     const d = env.data;
-    const key = env.compileId === null ? '(unknown)' : formatCompileIdKey(env.compileId);
     if (d.exported_program) this.hasExportedProgram = true;
+    if (
+      !d.guard_added &&
+      !d.propagate_real_tensors_provenance &&
+      !d.missing_fake_kernel &&
+      !d.mismatched_fake_kernel
+    )
+      return;
+    const key = env.compileId === null ? '(unknown)' : formatCompileIdKey(env.compileId);
     const url = this.guardPages.get(env.lineno);
     if (d.guard_added?.prefix === 'eval')
       this.exportIssues.push({
