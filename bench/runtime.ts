@@ -434,7 +434,7 @@ export async function main(): Promise<void> {
   line('(d) compile ratio of best-of-9 compiles (information)', fmt(obsBestRatio, 'x'));
   line('(d) first call (compile + first run) ratio', fmt(firstRatio, 'x'));
   line(
-    `(d) volume per ${COMPILES_PER_CHILD} compiles`,
+    `(d) volume per process (${WARMUP_COMPILES + COMPILES_PER_CHILD} compiles and first runs)`,
     `${(logBytes / 1024).toFixed(0)} KiB of logs, ${(traceBytes / 1024).toFixed(0)} KiB of trace`,
   );
 

@@ -3,8 +3,20 @@ import type { GraphCompileRequest } from './compile-request.js';
 import { type GuardSet, guardCount } from './guards.js';
 import { dynamoStartStack } from './messages.js';
 
+/** The sizes of a compile's graph, computed once for its two records (dynamo_output_graph, compilation_metrics). */
+const sizesByRequest = new WeakMap<GraphCompileRequest, Record<string, (number | string)[]>>();
+
 /** `{"l_x_": [8, 16], "softmax": [8, "s27"]}`: every value's size, symbolic where dynamic. */
 export function sizesOf(req: GraphCompileRequest): Record<string, (number | string)[]> {
+  let sizes = sizesByRequest.get(req);
+  if (sizes === undefined) {
+    sizes = computeSizes(req);
+    sizesByRequest.set(req, sizes);
+  }
+  return sizes;
+}
+
+function computeSizes(req: GraphCompileRequest): Record<string, (number | string)[]> {
   const sizes: Record<string, (number | string)[]> = {};
   for (const node of req.graph.nodes) {
     if (req.symbolic === undefined) {
