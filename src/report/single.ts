@@ -1,5 +1,6 @@
 /** The report of one trace file into one folder: stream it through the builder, then write the index pages. */
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { copyFile, link } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -82,6 +83,21 @@ function writeProvenancePages(b: ReportBuilder, out: OutDir, outDir: string): st
   return pages;
 }
 
+/** Hard-links `from` to `to`, or copies it; resolves to an error message, or null. */
+async function linkOrCopy(from: string, to: string): Promise<string | null> {
+  try {
+    await link(from, to);
+    return null;
+  } catch {
+    try {
+      await copyFile(from, to);
+      return null;
+    } catch (e) {
+      return `${to}: ${(e as Error).message}`;
+    }
+  }
+}
+
 export async function writeSingleReport(
   file: TraceFileInfo,
   outDir: string,
@@ -95,6 +111,9 @@ export async function writeSingleReport(
     exportMode: opts.exportMode,
   });
   const problems: string[] = [];
+  // raw.log starts now, on libuv's thread pool: a hard link when the output is on the input's filesystem,
+  // else a copy that overlaps the parse instead of running after it
+  const rawLog = opts.exportMode || file.gz ? null : linkOrCopy(file.path, join(outDir, 'raw.log'));
   let t0 = timingsOn ? performance.now() : 0;
   // md5s are checked on the writer thread while the main thread parses (counted back below)
   const { stats } = await scanTraceFile(
@@ -167,7 +186,10 @@ export async function writeSingleReport(
     out.files++;
     out.bytes += stats.bytes;
   } else {
-    out.copy(file.path, 'raw.log', stats.bytes);
+    const err = await rawLog;
+    if (err !== null && err !== undefined) out.errors.push(err);
+    out.files++;
+    out.bytes += stats.bytes;
   }
   if (timingsOn) addTime('indexPages', t0);
   t0 = timingsOn ? performance.now() : 0;
