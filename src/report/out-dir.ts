@@ -48,13 +48,6 @@ export class OutDir {
     this.bytes += content.length;
   }
 
-  /** Copies a file into the report (raw.log). */
-  copy(from: string, rel: string, size: number): void {
-    this.writer.copy(from, join(this.root, rel));
-    this.files++;
-    this.bytes += size;
-  }
-
   /**
    * A payload handed over as its trace lines (`region`, TABs included): the writer strips the TABs, checks
    * the md5 when `md5` is not '' and writes the payload to `rel` (made safe already). `size` is the
@@ -85,20 +78,10 @@ export class OutDir {
     this.bytes += size + 2;
   }
 
-  /** Checks a payload md5 in the background (see FileWriter.verifyMd5). */
-  verifyMd5(bytes: Uint8Array, md5: string, line: number): void {
-    this.writer.verifyMd5(bytes, md5, line);
-  }
-
   /** chromium_events.json: a JSON array written item by item, invalid items skipped (see FileWriter). */
   openJsonArray(rel: string): void {
     this.writer.openJsonArray(join(this.root, rel));
     this.files++;
-  }
-
-  appendJsonArrayItem(bytes: Uint8Array): void {
-    this.writer.appendJsonArrayItem(bytes);
-    this.bytes += bytes.length + 2;
   }
 
   closeJsonArray(): void {
