@@ -410,9 +410,17 @@ export function setRank(rank: number | undefined): void {
 /** The rank log lines carry: setRank's, else env RANK (a non-negative integer), else undefined. */
 export function currentRank(): number | undefined {
   if (rankOverride !== undefined) return rankOverride;
-  const rank = env().RANK;
-  return rank !== undefined && /^\d+$/.test(rank) ? Number(rank) : undefined;
+  // Every trace record asks; reading process.env costs microseconds, so RANK is read once per environment
+  // (like the logging settings, it is fixed for the life of the process).
+  const e = env();
+  if (rankFromEnv?.env !== e) {
+    const rank = e.RANK;
+    rankFromEnv = { env: e, rank: rank !== undefined && /^\d+$/.test(rank) ? Number(rank) : undefined };
+  }
+  return rankFromEnv.rank;
 }
+
+let rankFromEnv: { readonly env: Env; readonly rank: number | undefined } | undefined;
 
 /** Sets the hook the OpenTelemetry bridge uses to put trace and span ids on json records. */
 export function setSpanContextProvider(provider: SpanContextProvider | undefined): void {
