@@ -8,7 +8,7 @@ import { currentTraceId } from '../../logging/index.js';
 import { captureFrames, type SourceFrame } from './call-sites.js';
 import { defaultClock } from './glog-prefix.js';
 import { pyJsonDumps, pyJsonString, pythonFloatRepr } from './py-json.js';
-import { type CallSite, emitRecord, type TraceCompileId } from './trace-structured.js';
+import { emitTextRecord, type TraceCompileId } from './trace-structured.js';
 import { traceFlags } from './trace-switch.js';
 
 export type ChromiumPhase = 'B' | 'E' | 'X' | 'i';
@@ -45,39 +45,63 @@ function compileIdText(id: TraceCompileId | undefined): string {
 /** Writes one chromium_event record. */
 export function chromiumEvent(event: ChromiumEvent): void {
   if (!traceFlags.trace) return;
-  emitChromium(event);
+  writeEvent(event.name, event.ph, event.ts, event.dur, event.category, event.args, event.compileId);
 }
 
-function emitChromium(event: ChromiumEvent): void {
-  const build = (): string => {
-    const args: Record<string, unknown> = { ...event.args };
-    args.compile_id = compileIdText(event.compileId ?? currentTraceId()?.compileId);
-    return chromiumPayloadText(event, args, event.ts ?? nowMicros());
+/** One chromium_event record, built with as little work as possible (a compile writes ~20). */
+function writeEvent(
+  name: string,
+  ph: ChromiumPhase,
+  ts: number | undefined,
+  dur: number | undefined,
+  category: string | undefined,
+  args: Record<string, unknown> | undefined,
+  compileId: TraceCompileId | undefined,
+): void {
+  const payload = (): string => {
+    const id = compileIdText(compileId ?? currentTraceId()?.compileId);
+    const argsText =
+      args === undefined
+        ? `{\n"compile_id": ${pyJsonString(id)}\n}`
+        : pyJsonDumps({ ...args, compile_id: id }, INDENT0);
+    return eventText(name, ph, ts ?? nowMicros(), dur, category, argsText);
   };
-  emitRecord('chromium_event', {}, build, { expectTraceId: false, compileId: event.compileId }, emitSite());
+  emitTextRecord('chromium_event', payload, compileId, emitSite());
 }
 
 /**
  * Where chromium_event lines say they come from: this module's emit line, whoever timed the work, as every
  * chromium_event line of a PyTorch trace names its event logger (`torch/_dynamo/utils.py:2126`). Captured once,
- * so events cost no stack capture (a compile writes ~20).
+ * so events cost no stack capture.
  */
 let chromiumSite: SourceFrame | undefined;
+const UNKNOWN_SITE: SourceFrame = { filename: '<unknown>', line: 0, name: '<unknown>' };
 
-function emitSite(): CallSite {
-  chromiumSite ??= captureFrames(emitSite, 1)[0];
-  return chromiumSite ?? chromiumEvent;
+function emitSite(): SourceFrame {
+  chromiumSite ??= captureFrames(emitSite, 1)[0] ?? UNKNOWN_SITE;
+  return chromiumSite;
 }
 
 /**
  * The payload `json.dumps(event, indent=0)` writes for a chromium event (the same text pyJsonDumps gives for the
- * dict), built directly: a compile writes ~20 of these, and the general encoder costs several times more.
+ * dict), built directly: the general encoder costs several times more.
  */
 export function chromiumPayloadText(event: ChromiumEvent, args: Record<string, unknown>, ts: number): string {
-  let text = `{\n"name": ${pyJsonString(event.name)},\n"ts": ${pythonFloatRepr(ts)},\n"args": ${pyJsonDumps(args, INDENT0)},\n"ph": ${pyJsonString(event.ph)},\n"cat": ${pyJsonString(event.category ?? 'dynamo_timed')},\n"tid": 0,\n"pid": 0`;
-  if (event.ph === 'i') text += ',\n"s": "p"';
-  if (event.ph === 'X') text += `,\n"dur": ${pythonFloatRepr(event.dur ?? 0)}`;
-  return `${text}\n}`;
+  return eventText(event.name, event.ph, ts, event.dur, event.category, pyJsonDumps(args, INDENT0));
+}
+
+function eventText(
+  name: string,
+  ph: ChromiumPhase,
+  ts: number,
+  dur: number | undefined,
+  category: string | undefined,
+  argsText: string,
+): string {
+  const head = `{\n"name": ${pyJsonString(name)},\n"ts": ${pythonFloatRepr(ts)},\n"args": ${argsText},\n"ph": "${ph}",\n"cat": ${category === undefined ? '"dynamo_timed"' : pyJsonString(category)},\n"tid": 0,\n"pid": 0`;
+  if (ph === 'i') return `${head},\n"s": "p"\n}`;
+  if (ph === 'X') return `${head},\n"dur": ${pythonFloatRepr(dur ?? 0)}\n}`;
+  return `${head}\n}`;
 }
 
 const INDENT0 = { indent: 0 } as const;
@@ -89,9 +113,9 @@ const INDENT0 = { indent: 0 } as const;
 export function timed<T>(name: string, fn: () => T, options: ChromiumEventOptions = {}): T {
   if (!traceFlags.trace) return fn();
   const compileId = options.compileId ?? currentTraceId()?.compileId;
-  const base = { ...options, name, compileId };
-  emitChromium({ ...base, ph: 'B' });
-  const end = (): void => emitChromium({ ...base, ph: 'E' });
+  const { category, args } = options;
+  writeEvent(name, 'B', undefined, undefined, category, args, compileId);
+  const end = (): void => writeEvent(name, 'E', undefined, undefined, category, args, compileId);
   let result: T;
   try {
     result = fn();
@@ -114,5 +138,5 @@ export function completeEvent(
   options: ChromiumEventOptions = {},
 ): void {
   if (!traceFlags.trace) return;
-  emitChromium({ ...options, name, ph: 'X', ts: startMicros, dur: durationMicros });
+  writeEvent(name, 'X', startMicros, durationMicros, options.category, options.args, options.compileId);
 }
