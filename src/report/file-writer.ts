@@ -204,12 +204,14 @@ export class FileWriter {
   constructor(
     useWorker = true,
     private readonly backlog = BACKLOG,
+    /** for tests: the worker's source and how long to wait for it to start */
+    private readonly start: { source?: string; ms?: number } = {},
   ) {
     if (useWorker) {
       try {
         const sab = new SharedArrayBuffer(RING);
         const { port1, port2 } = new MessageChannel();
-        this.worker = new Worker(WORKER_SOURCE, {
+        this.worker = new Worker(start.source ?? WORKER_SOURCE, {
           eval: true,
           // the writer's garbage is short-lived (decoded payloads, parsed JSON): a small young generation
           // keeps peak RSS ~10 MB lower at no measurable CPU cost
@@ -242,7 +244,7 @@ export class FileWriter {
    */
   private waitReady(): void {
     if (this.worker === null || Atomics.load(this.ctrl, READY) === 1) return;
-    const left = START_MS - (Date.now() - this.started);
+    const left = (this.start.ms ?? START_MS) - (Date.now() - this.started);
     if (left > 0) Atomics.wait(this.ctrl, READY, 0, left);
     if (Atomics.compareExchange(this.ctrl, READY, 0, 2) !== 0) return; // it came up
     void this.worker.terminate();

@@ -135,3 +135,26 @@ describe.each([
     for (const [f, s] of expected) expect(readFileSync(f, 'utf8') === s, f).toBe(true);
   });
 });
+
+describe('FileWriter whose worker never starts', () => {
+  it('runs the queued jobs on the calling thread and carries on synchronously', async () => {
+    const dir = tmp('compilog-writer-');
+    const w = new FileWriter(true, undefined, { source: 'throw new Error("no writer today")', ms: 300 });
+    const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+    w.write(join(dir, 'a/first.txt'), 'queued before the writer was given up');
+    w.payload(traceLines('p\nq'), md5('p\nq'), 7, ACT.WRITE, join(dir, 'a/payload.txt'));
+    w.payload(traceLines('r'), md5('not r'), 8, ACT.NONE);
+    // more than the ring holds: the main thread has to wait for the writer, gives up on it after 300 ms
+    // and runs everything queued itself
+    for (let i = 0; i < 12; i++) w.write(join(dir, `b/big${i}.txt`), Buffer.alloc(1 << 20, 97 + i));
+    w.write(join(dir, 'a/last.txt'), 'after');
+    const r = await w.drain();
+    expect(w.threaded).toBe(false);
+    await w.close();
+    expect(r).toEqual({ errors: [], md5Failures: [8], arrayItems: 0 });
+    expect(readFileSync(join(dir, 'a/first.txt'), 'utf8')).toBe('queued before the writer was given up');
+    expect(readFileSync(join(dir, 'a/payload.txt'), 'utf8')).toBe('p\nq');
+    for (let i = 0; i < 12; i++) expect(readFileSync(join(dir, `b/big${i}.txt`))[5]).toBe(97 + i);
+    expect(readFileSync(join(dir, 'a/last.txt'), 'utf8')).toBe('after');
+  });
+});
