@@ -8,7 +8,7 @@ import { currentTraceId } from '../../logging/index.js';
 import { captureFrames, type SourceFrame } from './call-sites.js';
 import { defaultClock } from './glog-prefix.js';
 import { pyJsonDumps, pyJsonString, pythonFloatRepr } from './py-json.js';
-import { emitTextRecord, type TraceCompileId } from './trace-structured.js';
+import { deferTextRecord, type TraceCompileId } from './trace-structured.js';
 import { traceFlags } from './trace-switch.js';
 
 export type ChromiumPhase = 'B' | 'E' | 'X' | 'i';
@@ -58,15 +58,16 @@ function writeEvent(
   args: Record<string, unknown> | undefined,
   compileId: TraceCompileId | undefined,
 ): void {
+  // Everything the payload shows is taken now; the text is built with the other queued events.
+  const id = compileIdText(compileId ?? currentTraceId()?.compileId);
+  const eventArgs = args === undefined ? undefined : { ...args, compile_id: id };
+  const at = ts ?? nowMicros();
   const payload = (): string => {
-    const id = compileIdText(compileId ?? currentTraceId()?.compileId);
     const argsText =
-      args === undefined
-        ? `{\n"compile_id": ${pyJsonString(id)}\n}`
-        : pyJsonDumps({ ...args, compile_id: id }, INDENT0);
-    return eventText(name, ph, ts ?? nowMicros(), dur, category, argsText);
+      eventArgs === undefined ? `{\n"compile_id": ${pyJsonString(id)}\n}` : pyJsonDumps(eventArgs, INDENT0);
+    return eventText(name, ph, at, dur, category, argsText);
   };
-  emitTextRecord('chromium_event', payload, compileId, emitSite());
+  deferTextRecord('chromium_event', payload, compileId, emitSite());
 }
 
 /**

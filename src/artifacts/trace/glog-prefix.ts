@@ -20,9 +20,18 @@ export class GlogPrefix {
     private readonly pid: number,
   ) {}
 
+  /** Now, on this prefix's clock (epoch milliseconds with a fraction). */
+  now(): number {
+    return this.clock();
+  }
+
   /** `V1126 12:32:00.229000 936 path/to/file.ts:20]` for the current time. */
   format(path: string, line: number): string {
-    const ms = this.clock();
+    return this.formatAt(this.clock(), path, line);
+  }
+
+  /** The same for a time taken earlier (a record built after the moment it describes). */
+  formatAt(ms: number, path: string, line: number): string {
     const second = Math.floor(ms / 1000);
     if (second !== this.cachedSecond) {
       const d = new Date(second * 1000);

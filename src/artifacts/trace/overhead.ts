@@ -16,6 +16,15 @@ export function addStructuredLoggingOverhead(seconds: number): void {
   overheadSeconds.set(key, (overheadSeconds.get(key) ?? 0) + seconds);
 }
 
+/** Adds to the overhead of a given compile (for records built after their compile's context is gone). */
+export function addStructuredLoggingOverheadFor(
+  id: Pick<CompileId, 'frameId' | 'frameCompileId'>,
+  seconds: number,
+): void {
+  const key = keyOf(id);
+  overheadSeconds.set(key, (overheadSeconds.get(key) ?? 0) + seconds);
+}
+
 /**
  * Seconds spent in traceStructured for `compileId` (default: the current compile), or undefined outside a
  * compile. Zero when nothing was traced for it.

@@ -3,11 +3,14 @@
  * record, the `str` intern table of that file, and the names already written by dumpFile. Records arrive whole and
  * are appended to the batch whole, so a crash can at most cut the last one.
  */
-import { type BatchedWriter, getLogger } from '../../logging/index.js';
+import { type BatchedWriter, getLogger, onExitFlush } from '../../logging/index.js';
 import { defaultClock, GlogPrefix, type TraceClock } from './glog-prefix.js';
 import { pyJsonDumps } from './py-json.js';
 import { createTraceFile, TraceFileError } from './trace-file.js';
 import { traceWarning, warnOnce } from './warn.js';
+
+/** Deferred records waiting at most: then they are written at once. */
+const MAX_DEFERRED = 64;
 
 export interface TraceSessionOptions {
   /** Also write dtraceStructured records (what TORCH_DTRACE does). */
@@ -29,6 +32,10 @@ export class TraceSession {
   private filePath: string | undefined;
   private failed = false;
   private readonly internTable = new Map<string, number>();
+  private deferred: (() => string)[] = [];
+  private deferredRank: number | undefined;
+  private drainScheduled = false;
+  private unregisterExit: (() => void) | undefined;
   readonly dumpedFiles = new Set<string>();
 
   constructor(dir: string, options: TraceSessionOptions = {}) {
@@ -42,15 +49,15 @@ export class TraceSession {
     return this.filePath;
   }
 
-  /**
-   * The intern id of a file name. A new name appends its `str` record to `pending` (written just before the
-   * record that uses it, in the same batch).
-   */
   /** The id of an already interned name. */
   internedId(name: string): number | undefined {
     return this.internTable.get(name);
   }
 
+  /**
+   * The intern id of a file name. A new name appends its `str` record to `pending` (written just before the
+   * record that uses it, in the same batch).
+   */
   intern(name: string, linePrefix: string, pending: string[]): number {
     let id = this.internTable.get(name);
     if (id === undefined) {
@@ -61,8 +68,63 @@ export class TraceSession {
     return id;
   }
 
+  /**
+   * Queues a record whose text is built later, together with the others queued (chromium events: a compile
+   * writes ~20, and each built alone between other work costs 30-40 µs, mostly cold caches; built in one go,
+   * a few µs). The builder must capture everything it writes (times, ids) when it is queued. Queued records
+   * are written before any record written after them (the file keeps the order of emission), and on flush,
+   * close, the next turn of the event loop, exit, and when 64 are waiting.
+   */
+  defer(build: () => string, rank: number | undefined): void {
+    if (this.failed) return;
+    if (this.deferred.length === 0) this.deferredRank = rank;
+    this.deferred.push(build);
+    if (this.deferred.length >= MAX_DEFERRED) this.drain();
+    else if (!this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(this.drainSoon);
+    }
+    this.unregisterExit ??= onExitFlush(() => {
+      this.drain();
+      this.writer?.flush();
+    });
+  }
+
+  private readonly drainSoon = (): void => {
+    this.drainScheduled = false;
+    this.drain();
+  };
+
+  /** Builds and writes the queued records. */
+  private drain(): void {
+    if (this.deferred.length === 0) return;
+    const builds = this.deferred;
+    this.deferred = [];
+    const texts: string[] = [];
+    for (const build of builds) {
+      try {
+        texts.push(build());
+      } catch (err) {
+        warnOnce(
+          'record:deferred',
+          traceWarning(
+            'E_TRACE_RECORD',
+            `a trace record was dropped: building it failed (${(err as Error)?.message ?? String(err)})`,
+            'make the payload a plain JSON-like value',
+          ),
+        );
+      }
+    }
+    this.append(texts.join(''), this.deferredRank);
+  }
+
   /** Appends whole records. Returns false when the trace cannot be written (the caller turns tracing off). */
   write(records: string, rank: number | undefined): boolean {
+    this.drain();
+    return this.append(records, rank);
+  }
+
+  private append(records: string, rank: number | undefined): boolean {
     if (this.failed) return false;
     if (!this.writer && !this.open(rank)) return false;
     const writer = this.writer!;
@@ -84,10 +146,14 @@ export class TraceSession {
   }
 
   flush(): void {
+    this.drain();
     this.writer?.flush();
   }
 
   close(): void {
+    this.drain();
+    this.unregisterExit?.();
+    this.unregisterExit = undefined;
     this.writer?.close();
     this.writer = undefined;
     this.failed = true;

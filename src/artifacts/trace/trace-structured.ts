@@ -6,7 +6,7 @@
  */
 import { CompilogError, currentRank, currentTraceId } from '../../logging/index.js';
 import { captureFrames, captureStack, displayPath, type SourceFrame } from './call-sites.js';
-import { addStructuredLoggingOverhead } from './overhead.js';
+import { addStructuredLoggingOverhead, addStructuredLoggingOverheadFor } from './overhead.js';
 import { encodePayload, md5Hex, type PayloadEncoding, payloadLines } from './payload.js';
 import { pyJsonDumps, pyJsonString } from './py-json.js';
 import { activeSession, traceFailed, traceFlags } from './trace-switch.js';
@@ -122,11 +122,11 @@ function isEmptyPlainObject(value: unknown): boolean {
 }
 
 /**
- * A record with `{}` metadata and a ready payload text, from a known site: the same bytes as
- * `emitRecord(name, {}, text, { expectTraceId: false, compileId }, site)` with less work per record (a
- * compile writes ~20 chromium events, so their cost shows in compile time).
+ * A record with `{}` metadata and a payload text built later (TraceSession.defer): the same bytes as
+ * `emitRecord(name, {}, text(), { expectTraceId: false, compileId }, site)` written at this moment. The compile
+ * id, rank and line-prefix time are taken now; `text` must capture its own values. Chromium events use it.
  */
-export function emitTextRecord(
+export function deferTextRecord(
   name: string,
   text: () => string,
   compileId: TraceCompileId | undefined,
@@ -134,10 +134,11 @@ export function emitTextRecord(
 ): void {
   const session = activeSession();
   if (!session) return;
-  const started = performance.now();
   const traceId = currentTraceId();
   const rank = currentRank();
-  try {
+  const at = session.prefix.now();
+  session.defer(() => {
+    const started = performance.now();
     let envelope = `{${pyJsonString(name)}: {}`;
     if (rank !== undefined) envelope += `, "rank": ${rank}`;
     const cid = traceId ? traceId.compileId : compileId;
@@ -149,21 +150,11 @@ export function emitTextRecord(
     }
     if (traceId) envelope += `, "attempt": ${traceId.attempt}`;
     const payload = text();
-    const prefix = session.prefix.format(displayPath(site.filename, session.cwd), site.line);
+    const prefix = session.prefix.formatAt(at, displayPath(site.filename, session.cwd), site.line);
     const record = `${prefix} ${envelope}, "has_payload": "${md5Hex(payload)}"}${payloadLines(payload)}\n`;
-    if (!session.write(record, rank)) traceFailed(session);
-  } catch (err) {
-    warnOnce(
-      `record:${name}`,
-      traceWarning(
-        'E_TRACE_RECORD',
-        `the trace record '${name}' was dropped: building its payload failed (${(err as Error)?.message ?? String(err)})`,
-        'make the payload a plain JSON-like value',
-      ),
-    );
-  } finally {
-    if (traceId) addStructuredLoggingOverhead((performance.now() - started) / 1000);
-  }
+    if (traceId) addStructuredLoggingOverheadFor(traceId.compileId, (performance.now() - started) / 1000);
+    return record;
+  }, rank);
 }
 
 /**
