@@ -7,6 +7,7 @@
  * down (timing is the bench's job): the loop handles 4 independent elements per iteration with their
  * statements interleaved, every op is one `const` per lane, and the hot loop calls no helper.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGraph, randn, type Tensor, traceGraph } from '../../src/runtime/index.js';
 import { compiledMatchesEager } from './backend-helpers.js';
@@ -75,6 +76,36 @@ describe('long chains of expensive ops: interleaved lanes', () => {
     expect(source).toMatch(/const l\d+ = in1\[x0\];\n\s*let x1 = 0;/);
     compiledMatchesEager(fn, [x, b], { tol: 1e-6 });
     compiledMatchesEager(fn, [x, b], { exact: true, tol: 0 });
+  });
+
+  it('random chains of expensive ops over random (broadcast, strided) shapes equal eager in both modes', () => {
+    const OPS: ((x: Tensor, o: Tensor) => Tensor)[] = [
+      (x) => x.tanh(),
+      (x) => x.exp().mul(0.1),
+      (x, o) => x.mul(o).sin(),
+      (x) => x.cos().add(x),
+      (x, o) => x.sub(o).sigmoid(),
+      (x) => x.abs().add(1).log(),
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+        fc.boolean(),
+        fc.array(fc.nat(OPS.length - 1), { minLength: 2, maxLength: 5 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (shape, ones, transposed, steps, seed) => {
+          const other = shape.map((d, i) => (ones[i] ? 1 : d));
+          const x0 = randn(transposed ? [...shape].reverse() : shape, { seed });
+          const x = transposed ? x0.permute([...shape.keys()].reverse()) : x0;
+          const o = randn(other, { seed: seed + 1 });
+          const fn = (a: Tensor, b: Tensor) => steps.reduce((acc, s) => OPS[s](acc, b), a);
+          compiledMatchesEager(fn, [x, o], { tol: 1e-5 });
+          compiledMatchesEager(fn, [x, o], { exact: true, tol: 0 });
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('cheap chains keep one element per iteration', () => {
