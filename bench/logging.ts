@@ -108,7 +108,9 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Raw pino with its default destination (synchronous SonicBoom), or its buffered async mode (minLength 4 KiB). */
 async function rawPino(path: string, buffered = false): Promise<number> {
-  const dest = buffered ? pino.destination({ dest: path, sync: false, minLength: 4096 }) : pino.destination(path);
+  const dest = buffered
+    ? pino.destination({ dest: path, sync: false, minLength: 4096 })
+    : pino.destination(path);
   if (buffered) await new Promise((r) => dest.once('ready', r));
   const log = pino({ level: 'debug' }, dest);
   const t0 = process.hrtime.bigint();

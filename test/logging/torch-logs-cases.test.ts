@@ -198,11 +198,15 @@ describe('torch_logs_cases.json through `compilog logs parse --batch`', () => {
   it('gives the same outcome as the library for every applicable case, in one process', () => {
     const cases = [...EXACT, ...DIVERGENCE];
     const input = `${cases.map((c) => JSON.stringify(c.env)).join('\n')}\n`;
-    const run = spawnSync(process.execPath, ['dist/cli.js', 'logs', 'parse', '--batch', '--registry', 'pytorch-2.11'], {
-      cwd: REPO,
-      input,
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['dist/cli.js', 'logs', 'parse', '--batch', '--registry', 'pytorch-2.11'],
+      {
+        cwd: REPO,
+        input,
+        encoding: 'utf8',
+      },
+    );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const lines = run.stdout.split('\n');

@@ -117,6 +117,7 @@ describe('dynamo logs (child processes)', { timeout: 60_000 }, () => {
       'V] [0/0] [__graph_breaks] ',
       'V] [0/0] [__graph_breaks] User code traceback:',
       `V] [0/0] [__graph_breaks]   File "<fixture>", line ${L.main}, in <module>`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the user's source line, quoted as logged
       'V] [0/0] [__graph_breaks]     process.stdout.write(`${JSON.stringify(run())}\\n`);',
       `V] [0/0] [__graph_breaks]   File "<fixture>", line ${L.first}, in graph-break`,
       'V] [0/0] [__graph_breaks]     const first = maxDiff(cg(x), g(x));',
@@ -141,6 +142,7 @@ describe('dynamo logs (child processes)', { timeout: 60_000 }, () => {
     expect(first).toEqual([
       `V] [0/0] torchdynamo start compiling g <fixture>:${L.g}, stack ${first[0].match(/\(elided \d+ frames\)/)?.[0]}:`,
       `V] [0/0]   File "<fixture>", line ${L.main}, in <module>`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the user's source line, quoted as logged
       'V] [0/0]     process.stdout.write(`${JSON.stringify(run())}\\n`);',
       `V] [0/0]   File "<fixture>", line ${L.first}, in graph-break`,
       'V] [0/0]     const first = maxDiff(cg(x), g(x));',

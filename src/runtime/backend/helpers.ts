@@ -139,6 +139,7 @@ export function pack(
  */
 export function relu(x: number): number {
   const r = (x + Math.abs(x)) * 0.5;
+  // biome-ignore lint/suspicious/noSelfCompare: r !== r is the cheapest NaN test in a hot kernel helper
   return r === r ? r : Math.max(x, 0);
 }
 
@@ -150,6 +151,7 @@ export function relu(x: number): number {
 export function maximum(a: number, b: number): number {
   const c = +(a > b);
   const r = c * a + (1 - c) * b;
+  // biome-ignore lint/suspicious/noSelfCompare: r !== r is the cheapest NaN test in a hot kernel helper
   return r === r ? r : Math.max(a, b);
 }
 
