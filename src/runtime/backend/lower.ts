@@ -11,6 +11,7 @@ import { getArtifactLogger, getLogger } from '../../logging/index.js';
 import type { Attrs, Operand, TensorValue } from '../core/types.js';
 import { dispatch } from '../dispatch/dispatch.js';
 import { withMode } from '../dispatch/mode.js';
+import { retraceInto } from '../ir/decompose.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { printGraph } from '../ir/printer.js';
 import { GraphRecorder } from '../ir/recorder.js';
@@ -64,21 +65,7 @@ class LoweringRecorder extends GraphRecorder {
 
 /** ir/decompose.ts's retrace, with the lowering recorder: source lines and constants are kept. */
 function decomposeForBackend(graph: Graph): Graph {
-  const recorder = new LoweringRecorder({ sourceLocations: false });
-  const env = new Map<Node, TensorValue>();
-  for (const p of graph.placeholders) env.set(p, recorder.input(p.argName ?? p.name, p.meta, p.source));
-  const outputs = withMode(recorder, () => {
-    for (const node of graph.nodes) {
-      if (node.kind === 'constant') env.set(node, { ...node.value!, lazy: null });
-      if (node.kind !== 'call') continue;
-      const inputs = node.inputs.map((a) => (typeof a === 'number' ? a : env.get(a)!));
-      recorder.sourceOverride = node.source;
-      env.set(node, dispatch(node.op, inputs, node.attrs));
-    }
-    return graph.outputs.map((o) => env.get(o)!);
-  });
-  recorder.output(outputs);
-  return recorder.graph;
+  return retraceInto(graph, new LoweringRecorder({ sourceLocations: false }));
 }
 
 function liveNodes(graph: Graph): Node[] {

@@ -6,30 +6,13 @@
  */
 
 import { contiguousStrides } from '../core/shape.js';
-import type { TensorMeta, TensorValue } from '../core/types.js';
-import { dispatch } from '../dispatch/dispatch.js';
-import { withMode } from '../dispatch/mode.js';
-import type { Graph, Node } from '../ir/graph.js';
+import type { TensorMeta } from '../core/types.js';
+import { retraceInto } from '../ir/decompose.js';
+import type { Graph } from '../ir/graph.js';
 import { GraphRecorder } from '../ir/recorder.js';
 
 export function respecialize(graph: Graph, inputMetas: readonly TensorMeta[]): Graph {
-  const recorder = new GraphRecorder({ sourceLocations: false });
-  const env = new Map<Node, TensorValue>();
-  graph.placeholders.forEach((p, i) => {
-    env.set(p, recorder.input(p.argName ?? p.name, inputMetas[i] ?? p.meta, p.source));
-  });
-  const outputs = withMode(recorder, () => {
-    for (const node of graph.nodes) {
-      if (node.kind === 'constant') env.set(node, { ...node.value!, lazy: null });
-      if (node.kind !== 'call') continue;
-      const inputs = node.inputs.map((a) => (typeof a === 'number' ? a : env.get(a)!));
-      recorder.sourceOverride = node.source;
-      env.set(node, dispatch(node.op, inputs, node.attrs));
-    }
-    return graph.outputs.map((o) => env.get(o)!);
-  });
-  recorder.output(outputs);
-  return recorder.graph;
+  return retraceInto(graph, new GraphRecorder({ sourceLocations: false }), inputMetas);
 }
 
 /** Contiguous metadata for `shape` (the layout dynamic inputs are required to have). */

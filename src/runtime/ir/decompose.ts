@@ -3,16 +3,30 @@
  * mean, linear) become pointwise/reduction/matmul/view primitives. This is the `aot` lowering pass.
  */
 
-import type { TensorValue } from '../core/types.js';
+import type { TensorMeta, TensorValue } from '../core/types.js';
 import { dispatch } from '../dispatch/dispatch.js';
 import { withMode } from '../dispatch/mode.js';
 import type { Graph, Node } from './graph.js';
 import { GraphRecorder } from './recorder.js';
 
 export function retrace(graph: Graph, options: { decompose: boolean }): Graph {
-  const recorder = new GraphRecorder({ decompose: options.decompose, sourceLocations: false });
+  return retraceInto(graph, new GraphRecorder({ decompose: options.decompose, sourceLocations: false }));
+}
+
+/**
+ * Replays `graph` through `recorder` (a dispatch mode) and returns the graph it records: the one loop behind
+ * decomposition, the backend's lowering and capture's re-specialisation. `inputMetas` replaces placeholders'
+ * metadata (new sizes); source locations and constants are kept.
+ */
+export function retraceInto(
+  graph: Graph,
+  recorder: GraphRecorder,
+  inputMetas: readonly (TensorMeta | undefined)[] = [],
+): Graph {
   const env = new Map<Node, TensorValue>();
-  for (const p of graph.placeholders) env.set(p, recorder.input(p.argName ?? p.name, p.meta, p.source));
+  graph.placeholders.forEach((p, i) => {
+    env.set(p, recorder.input(p.argName ?? p.name, inputMetas[i] ?? p.meta, p.source));
+  });
   const outputs = withMode(recorder, () => {
     for (const node of graph.nodes) {
       if (node.kind === 'constant') env.set(node, { ...node.value!, lazy: null });
