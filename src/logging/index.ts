@@ -1,5 +1,5 @@
 // The logging layer's public surface. Other folders import only this file.
-export { type CallerInfo, callerFromSites } from './caller.js';
+export { type CallerInfo, callerFromSites, displayPath } from './caller.js';
 export * from './compile-context.js';
 export * from './errors.js';
 export type { SpanContext, SpanContextProvider } from './format/json.js';

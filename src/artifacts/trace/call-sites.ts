@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { findSourceMap, type SourceMap } from 'node:module';
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { displayPath as logDisplayPath } from '../../logging/index.js';
 
 export interface SourceFrame {
   /** Absolute path (or the raw name when it is not a file, e.g. `<eval>`). */
@@ -186,16 +187,12 @@ export function sourceLine(filename: string, line: number): string | null {
 
 const displayPaths = new Map<string, string>();
 
-/** The path shown in the glog prefix: relative to the working directory when inside it, else absolute. */
+/** The path shown in the glog prefix: the logging layer's rule (cwd-relative, node_modules, compilog/...), cached. */
 export function displayPath(filename: string, cwd: string): string {
   const key = `${cwd}\0${filename}`;
   let shown = displayPaths.get(key);
   if (shown === undefined) {
-    shown = filename;
-    if (isAbsolute(filename)) {
-      const rel = relative(cwd, filename);
-      if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) shown = rel.split(sep).join('/');
-    }
+    shown = logDisplayPath(filename, cwd);
     displayPaths.set(key, shown);
   }
   return shown;
