@@ -4,32 +4,11 @@
  * temporary per op), against the same math as one hand-written JS loop (what fusion + codegen aim for).
  * Prints a table, then one line of JSON with the figures.
  */
-import { randn, type Tensor } from '../src/runtime/index.js';
+import { randn } from '../src/runtime/index.js';
+import { chain, handLoop, handLoopBranchless } from './support/chain-program.js';
 
 const N = 4 * 1024 * 1024;
 const REPS = 7;
-
-// y = max((x + w) * 1.5 relu'd minus w, times x, 0.25): add, mul, relu, sub, mul, maximum
-const chain = (x: Tensor, w: Tensor): Tensor => x.add(w).mul(1.5).relu().sub(w).mul(x).maximum(0.25);
-
-function handLoop(x: Float32Array, w: Float32Array, out: Float32Array): void {
-  for (let i = 0; i < x.length; i++) {
-    const a = x[i];
-    const b = w[i];
-    out[i] = Math.max((Math.max((a + b) * 1.5, 0) - b) * a, 0.25);
-  }
-}
-
-/** The same loop with branchless relu and max (perf anchors B3): Math.max mispredicts on random signs. */
-function handLoopBranchless(x: Float32Array, w: Float32Array, out: Float32Array): void {
-  for (let i = 0; i < x.length; i++) {
-    const a = x[i];
-    const b = w[i];
-    const t = (a + b) * 1.5;
-    const u = ((t + Math.abs(t)) * 0.5 - b) * a;
-    out[i] = (u + 0.25 + Math.abs(u - 0.25)) * 0.5;
-  }
-}
 
 function best(run: () => void): number {
   let ms = Number.POSITIVE_INFINITY;

@@ -21,37 +21,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileGraph, KernelCache, makeInductorBackend } from '../src/runtime/backend/index.js';
 import { compile, ones, randn, type Tensor, zeros } from '../src/runtime/index.js';
+import { chain, handLoop, handLoopBranchless } from './support/chain-program.js';
 
 const CHAIN_N = 4 * 1024 * 1024;
 const SHAPES = { batch: 1, seq: 128, dModel: 256, heads: 4, mlp: 1024 } as const;
 
 // ---------------------------------------------------------------------------------------------------
 // The programs
-
-const chain = (x: Tensor, w: Tensor): Tensor => x.add(w).mul(1.5).relu().sub(w).mul(x).maximum(0.25);
-
-/** The same loop with Math.max (bench/eager.ts's): mispredicts on random signs (perf anchors B3). For information. */
-function handLoop(x: Float32Array, w: Float32Array, out: Float32Array): void {
-  for (let i = 0; i < x.length; i++) {
-    const a = x[i];
-    const b = w[i];
-    out[i] = Math.max((Math.max((a + b) * 1.5, 0) - b) * a, 0.25);
-  }
-}
-
-/**
- * THE baseline: the loop a competent engineer writes by hand (perf anchors B3): branchless relu and max,
- * float64 arithmetic, one float32 store per element.
- */
-function handLoopBranchless(x: Float32Array, w: Float32Array, out: Float32Array): void {
-  for (let i = 0; i < x.length; i++) {
-    const a = x[i];
-    const b = w[i];
-    const t = (a + b) * 1.5;
-    const u = ((t + Math.abs(t)) * 0.5 - b) * a;
-    out[i] = (u + 0.25 + Math.abs(u - 0.25)) * 0.5;
-  }
-}
 
 interface Linear {
   weight: Tensor;

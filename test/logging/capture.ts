@@ -1,7 +1,7 @@
 // In-process test harness: a fresh logging state with a fixed clock and pid, a private environment and stderr
 // captured in memory.
 import { readFileSync } from 'node:fs';
-import { resetLogging } from '../../src/logging/index.js';
+import { registerArtifact, registerLog, resetLogging } from '../../src/logging/index.js';
 import type { TextSink } from '../../src/logging/output.js';
 
 export class Capture implements TextSink {
@@ -45,3 +45,19 @@ export function lineOf(file: string, marker: string): number {
   if (i < 0) throw new Error(`marker ${marker} not in ${file}`);
   return i + 1;
 }
+
+/** A small compiler's registrations (aliases torch/dynamo/inductor, one visible and one off-by-default artifact). */
+export function registerCompiler(): void {
+  registerLog('torch', ['c']);
+  registerLog('dynamo', ['c.dynamo']);
+  registerLog('inductor', ['c.inductor']);
+  registerArtifact('guards', { description: 'guards', visible: true });
+  registerArtifact('output_code', { description: 'code', offByDefault: true });
+}
+
+/** The message part of each printed line (after the glog prefix's `] `). */
+export const messages = (text: string): string[] =>
+  text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.slice(l.indexOf('] ') + 2));

@@ -9,29 +9,13 @@ import {
   getArtifactLogger,
   getLogger,
   INFO,
-  registerArtifact,
-  registerLog,
   resetLogging,
   SET_LOGS_IGNORED_WARNING,
   setLogs,
 } from '../../src/logging/index.js';
-import { freshState } from './capture.js';
+import { freshState, messages, registerCompiler } from './capture.js';
 
 afterAll(() => resetLogging());
-
-function registerCompiler(): void {
-  registerLog('torch', ['c']);
-  registerLog('dynamo', ['c.dynamo']);
-  registerLog('inductor', ['c.inductor']);
-  registerArtifact('guards', { description: 'guards', visible: true });
-  registerArtifact('output_code', { description: 'code', offByDefault: true });
-}
-
-const messages = (text: string): string[] =>
-  text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => l.slice(l.indexOf('] ') + 2));
 
 describe('setLogs', () => {
   it('is ignored with PyTorch warning (printed once) when TORCH_LOGS is set, even to ""', () => {

@@ -18,23 +18,9 @@ import {
   resetLogging,
   WARNING,
 } from '../../src/logging/index.js';
-import { freshState } from './capture.js';
+import { freshState, messages, registerCompiler } from './capture.js';
 
 afterAll(() => resetLogging());
-
-function registerCompiler(): void {
-  registerLog('dynamo', ['c.dynamo']);
-  registerLog('inductor', ['c.inductor']);
-  registerLog('torch', ['c']);
-  registerArtifact('guards', { description: 'guards', visible: true });
-  registerArtifact('output_code', { description: 'code', offByDefault: true });
-}
-
-const messages = (text: string): string[] =>
-  text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => l.slice(l.indexOf('] ') + 2));
 
 describe('levels and inheritance', () => {
   it('defaults to WARNING, children inherit from the nearest configured ancestor, one line per record', () => {

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { timed, traceArtifact, traceStructured } from '../../artifacts/index.js';
 import { currentTraceId, formatCompileId, getArtifactLogger, getLogger } from '../../logging/index.js';
-import type { Backend } from '../capture/compile.js';
+import type { Backend } from '../capture/api.js';
 import type { StridedArray } from '../core/types.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { printGraph } from '../ir/printer.js';

@@ -551,15 +551,3 @@ function latencyUs(guards: GuardSet, args: readonly CompileArg[]): number {
   checkGuards(guards, args);
   return (performance.now() - t0) * 1000;
 }
-
-export {
-  type Backend,
-  type BackendContext,
-  type CompilableFn,
-  type CompiledEntry,
-  type CompiledFunction,
-  type CompiledGraph,
-  type CompileOptions,
-  type GraphRunner,
-  referenceBackend,
-} from './api.js';
