@@ -13,10 +13,10 @@ import {
   type SymbolicShapeSpecializationMeta,
   type TraceEnvelope,
 } from '../../artifacts/index.js';
-import { escapeHtml, safeHref } from '../escape.js';
+import { escapeHtml, escapeText, safeHref } from '../escape.js';
 import type { OutputFile } from '../model.js';
 import { page } from './layout.js';
-import { stackHtml } from './stack-html.js';
+import { rawStackHtml, stackHtml } from './stack-html.js';
 
 export interface MetricsExtras {
   specializations: SymbolicShapeSpecializationMeta[];
@@ -45,7 +45,7 @@ export interface MetricsPageInput {
 
 export function renderMetricsPage(p: MetricsPageInput): string {
   const { m } = p;
-  const st = (s: unknown) => stackHtml(resolveStack(s as never, p.strings), 'stack');
+  const st = (s: unknown) => rawStackHtml(s, p.strings, 'stack');
   const mini =
     m.co_name && m.co_filename && typeof m.co_firstlineno === 'number'
       ? `<p class="mono">${escapeHtml(m.co_filename)}:${m.co_firstlineno} in ${escapeHtml(m.co_name)}</p>`
@@ -150,7 +150,7 @@ ${table(
   (x?.unbackedSymbols ?? []).map((s) => [v(s.symbol), v(s.vr), st(s.user_stack), st(s.stack)]),
 )}
 <h2>All fields</h2>
-<pre>${escapeHtml(JSON.stringify(m, null, 2))}</pre>`;
+<pre>${escapeText(JSON.stringify(m, null, 2))}</pre>`;
   return page(`Compilation Metrics ${p.key}`, body, { base: '..' });
 }
 

@@ -1,6 +1,6 @@
 /** Stacks and the stack trie as HTML (frames escaped; eval_with_key frames link to their dump_file page). */
-import type { ResolvedFrame } from '../../artifacts/index.js';
-import { simplifyFilename } from '../../artifacts/index.js';
+import type { RawFrame, ResolvedFrame, StringTable } from '../../artifacts/index.js';
+import { resolveFrame, simplifyFilename } from '../../artifacts/index.js';
 import { escapeHtml } from '../escape.js';
 import type { StackNode } from '../model.js';
 
@@ -19,6 +19,39 @@ export function stackHtml(frames: ResolvedFrame[] | null, caption: string, open 
   if (frames === null || frames.length === 0) return '';
   const items = frames.map((f) => `<li>${frameHtml(f)}</li>`).join('');
   return `<details${open ? ' open' : ''}><summary>${escapeHtml(caption)}</summary><div class="stack-trie"><ul>${items}</ul></div></details>`;
+}
+
+/**
+ * The HTML of raw trace frames, memoised per (string table, frame): the metrics pages render the same
+ * framework frames thousands of times (every guard and symbol carries its stacks). The key holds the
+ * resolved file name, so a `str` entry that arrives later cannot serve a stale rendering.
+ */
+const frameCache = new WeakMap<StringTable, Map<string, string>>();
+const FRAME_CACHE_MAX = 50_000;
+
+function rawFrameHtml(f: RawFrame, table: StringTable): string {
+  const r = resolveFrame(f, table);
+  let cache = frameCache.get(table);
+  if (cache === undefined) {
+    cache = new Map();
+    frameCache.set(table, cache);
+  }
+  const key = `${r.file}\u0000${r.line}\u0000${r.name}\u0000${r.loc}`;
+  let html = cache.get(key);
+  if (html === undefined) {
+    html = `<li>${frameHtml(r)}</li>`;
+    if (cache.size >= FRAME_CACHE_MAX) cache.clear();
+    cache.set(key, html);
+  }
+  return html;
+}
+
+/** `stackHtml` of a raw trace stack (frames with `str` table indexes), without building resolved frames. */
+export function rawStackHtml(stack: unknown, table: StringTable, caption: string): string {
+  if (!Array.isArray(stack) || stack.length === 0) return '';
+  let items = '';
+  for (const f of stack) items += rawFrameHtml(f as RawFrame, table);
+  return `<details><summary>${escapeHtml(caption)}</summary><div class="stack-trie"><ul>${items}</ul></div></details>`;
 }
 
 /** The trie: a node with several children opens a nested list; `terminal` renders the compile-id links. */
