@@ -31,7 +31,9 @@ export class CompileContext {
   private nextFrameId = 0;
   private readonly objectFrames = new WeakMap<object, number>();
   private readonly valueFrames = new Map<unknown, number>();
-  private readonly compilesPerFrame = new Map<number, number>();
+  /** Compiles so far per code object: weak, so a dropped function's counter goes with it. */
+  private readonly objectCompiles = new WeakMap<object, number>();
+  private readonly valueCompiles = new Map<unknown, number>();
 
   /** The frame id of a code object (a function, or any key naming it), allocated on first sight. */
   frameId(code: unknown): number {
@@ -47,8 +49,11 @@ export class CompileContext {
   /** A new compile of `code`: its frame id and the next frame_compile_id for that frame. */
   nextCompileId(code: unknown, compiledAutogradId?: number): CompileId {
     const frameId = this.frameId(code);
-    const frameCompileId = this.compilesPerFrame.get(frameId) ?? 0;
-    this.compilesPerFrame.set(frameId, frameCompileId + 1);
+    const isObject = (typeof code === 'object' && code !== null) || typeof code === 'function';
+    const frameCompileId =
+      (isObject ? this.objectCompiles.get(code as object) : this.valueCompiles.get(code)) ?? 0;
+    if (isObject) this.objectCompiles.set(code as object, frameCompileId + 1);
+    else this.valueCompiles.set(code, frameCompileId + 1);
     return compiledAutogradId === undefined
       ? { frameId, frameCompileId }
       : { frameId, frameCompileId, compiledAutogradId };

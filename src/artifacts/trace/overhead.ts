@@ -5,6 +5,11 @@
 import { type CompileId, currentTraceId } from '../../logging/index.js';
 
 const overheadSeconds = new Map<string, number>();
+/**
+ * Compiles whose overhead is remembered (the oldest is forgotten first): compilation_metrics reads it when its
+ * compile ends, and a long-running process compiles without bound.
+ */
+const REMEMBERED_COMPILES = 1024;
 
 const keyOf = (id: Pick<CompileId, 'frameId' | 'frameCompileId'>): string =>
   `${id.frameId}_${id.frameCompileId}`;
@@ -12,8 +17,7 @@ const keyOf = (id: Pick<CompileId, 'frameId' | 'frameCompileId'>): string =>
 export function addStructuredLoggingOverhead(seconds: number): void {
   const traceId = currentTraceId();
   if (!traceId) return; // records outside a compile are not charged to any compile
-  const key = keyOf(traceId.compileId);
-  overheadSeconds.set(key, (overheadSeconds.get(key) ?? 0) + seconds);
+  add(keyOf(traceId.compileId), seconds);
 }
 
 /** Adds to the overhead of a given compile (for records built after their compile's context is gone). */
@@ -21,8 +25,15 @@ export function addStructuredLoggingOverheadFor(
   id: Pick<CompileId, 'frameId' | 'frameCompileId'>,
   seconds: number,
 ): void {
-  const key = keyOf(id);
-  overheadSeconds.set(key, (overheadSeconds.get(key) ?? 0) + seconds);
+  add(keyOf(id), seconds);
+}
+
+function add(key: string, seconds: number): void {
+  const known = overheadSeconds.get(key);
+  overheadSeconds.set(key, (known ?? 0) + seconds);
+  if (known === undefined && overheadSeconds.size > REMEMBERED_COMPILES) {
+    overheadSeconds.delete(overheadSeconds.keys().next().value as string);
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ export {
   type CacheLookup,
   defaultCacheDir,
   defaultKernelCache,
+  KERNEL_CACHE_MEMORY_LIMIT,
   KernelCache,
   type KernelCacheOptions,
   type ModuleSpec,

@@ -34,7 +34,16 @@ export type CacheLookup = { readonly spec: ModuleSpec; readonly from: 'memory' |
 export interface KernelCacheOptions {
   /** Directory for the disk cache; null for memory only. Default: $COMPILOG_CACHE_DIR or the temp dir. */
   readonly dir?: string | null;
+  /**
+   * Modules kept in memory (least recently used first out; default 256). A process that compiles without
+   * end (new shapes, new functions) would otherwise keep every module's source and generated code. Programs
+   * already built keep working after their module leaves the cache; the disk cache is not bounded.
+   */
+  readonly memoryLimit?: number;
 }
+
+/** Default number of modules a KernelCache keeps in memory. */
+export const KERNEL_CACHE_MEMORY_LIMIT = 256;
 
 export class KernelCache {
   dir: string | null;
@@ -42,11 +51,13 @@ export class KernelCache {
   private readonly specs = new Map<string, ModuleSpec>();
   private readonly factories = new Map<string, ModuleFactory>();
   private warned = false;
+  private readonly memoryLimit: number;
 
   private checked: boolean;
 
   constructor(options: KernelCacheOptions = {}) {
     this.dir = options.dir === undefined ? defaultCacheDir() : options.dir;
+    this.memoryLimit = Math.max(1, Math.floor(options.memoryLimit ?? KERNEL_CACHE_MEMORY_LIMIT));
     // An explicit directory is the caller's choice; the shared temp-dir default is checked before use.
     this.checked = options.dir !== undefined || Boolean(process.env.COMPILOG_CACHE_DIR);
   }
@@ -79,20 +90,26 @@ export class KernelCache {
     const memory = this.specs.get(key);
     if (memory !== undefined) {
       this.stats.memoryHits++;
+      this.remember(memory);
       return { spec: memory, from: 'memory' };
     }
     const disk = this.readDisk(key);
     if (disk !== undefined) {
       this.stats.diskHits++;
-      this.specs.set(key, disk);
+      this.remember(disk);
       return { spec: disk, from: 'disk' };
     }
     this.stats.misses++;
     return undefined;
   }
 
+  /** Modules held in memory (at most the memory limit). */
+  get memorySize(): number {
+    return this.specs.size;
+  }
+
   put(spec: ModuleSpec): void {
-    this.specs.set(spec.key, spec);
+    this.remember(spec);
     const root = this.usableDir();
     if (root === null) return;
     try {
@@ -113,9 +130,21 @@ export class KernelCache {
     let f = this.factories.get(spec.key);
     if (f === undefined) {
       f = new Function('H', spec.source) as ModuleFactory;
-      this.factories.set(spec.key, f);
+      // Only modules the cache holds keep a factory (an evicted module's programs have their own `call`).
+      if (this.specs.has(spec.key)) this.factories.set(spec.key, f);
     }
     return f;
+  }
+
+  /** Makes `spec` the most recently used module; evicts the least recently used beyond the limit. */
+  private remember(spec: ModuleSpec): void {
+    this.specs.delete(spec.key);
+    this.specs.set(spec.key, spec);
+    while (this.specs.size > this.memoryLimit) {
+      const oldest = this.specs.keys().next().value as string;
+      this.specs.delete(oldest);
+      this.factories.delete(oldest);
+    }
   }
 
   /** Where the module's source is (or would be) on disk; what `inductor_output_code` names. */

@@ -76,7 +76,10 @@ interface DirectGraph {
   readonly bindings: readonly Binding[];
   readonly symbolic: SymbolicShapes | undefined;
   readonly compileId: CompileId;
-  /** Per concrete size, for dynamic graphs whose runner is not itself dynamic. */
+  /**
+   * Per concrete size, for dynamic graphs whose runner is not itself dynamic: the SPECIALIZED_SIZES most
+   * recently used (a long run at ever new sizes would otherwise keep a compiled program per size).
+   */
   readonly bySize: Map<string, GraphRunner>;
 }
 
@@ -299,7 +302,10 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
     if (inputs.every((t, i) => sameSizes(t.shape, placeholders[i].meta.shape))) return d.run;
     const key = inputs.map((t) => t.shape.join('x')).join(',');
     let run = d.bySize.get(key);
-    if (run === undefined) {
+    if (run !== undefined) {
+      d.bySize.delete(key); // most recently used last
+      d.bySize.set(key, run);
+    } else {
       const metas = inputs.map(
         (t): TensorMeta => ({ shape: t.shape, strides: t.strides, offset: t.offset, dtype: t.dtype }),
       );
@@ -310,6 +316,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
         dynamicDims: dynamicDimsOf(d.graph, d.bindings, d.symbolic),
       });
       d.bySize.set(key, run);
+      if (d.bySize.size > SPECIALIZED_SIZES) d.bySize.delete(d.bySize.keys().next().value as string);
     }
     return run;
   }
@@ -530,6 +537,9 @@ function segmentFailure(s: SegmentEntry, inputs: readonly Tensor[]): string {
   const failed = checkGuards(s.guards, inputs);
   return `${formatCompileId(s.compiled.compileId)}: ${failed ?? 'the recorded graph differs (the function took another path)'}`;
 }
+
+/** Runners kept per dynamic graph whose backend specialises per concrete size (least recently used out). */
+export const SPECIALIZED_SIZES = 16;
 
 /** Symbolic shapes of first-segment entries (kept beside the entry so SegmentEntry stays plain). */
 const symbolicOf = new WeakMap<SegmentEntry, SymbolicShapes>();

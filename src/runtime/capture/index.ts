@@ -11,7 +11,7 @@ export {
   type GraphRunner,
   referenceBackend,
 } from './api.js';
-export { compile } from './compile.js';
+export { compile, SPECIALIZED_SIZES } from './compile.js';
 export { defaultBackend, setDefaultBackend, setMetricsProvider } from './defaults.js';
 export { definitionLine } from './definition-line.js';
 export { type DynamicOption, type ShapeSymbol, type SymbolicShapes, symbolName } from './dynamic.js';
