@@ -9,115 +9,64 @@
 import type { Argv, CommandModule } from 'yargs';
 import { isCompilogError } from '../logging/index.js';
 import { writeReport } from '../report/index.js';
-
-interface ReportArgs {
-  path: string;
-  out: string;
-  json: boolean;
-  overwrite: boolean;
-  latest: boolean;
-  strict: boolean;
-  'all-ranks': boolean;
-  'plain-text': boolean;
-  'inductor-provenance': boolean;
-  export: boolean;
-}
+import { PATH_DESCRIBE, REPORT_OPTIONS, type ReportArgs } from './report-options.js';
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report <path>',
   describe: 'write a tlparse-compatible HTML report of a TORCH_TRACE file or directory',
-  builder: (y) =>
-    y
-      .positional('path', {
-        type: 'string',
-        demandOption: true,
-        describe: 'a trace file (.log or .log.gz) or a TORCH_TRACE directory',
-      })
-      .option('out', { alias: 'o', type: 'string', default: 'tl_out', describe: 'output directory' })
-      .option('json', { type: 'boolean', default: false, describe: 'print a JSON summary on stdout' })
-      .option('overwrite', {
-        type: 'boolean',
-        default: false,
-        describe: 'replace a non-empty output directory',
-      })
-      .option('latest', {
-        type: 'boolean',
-        default: false,
-        describe: 'in a directory, report only the newest trace file',
-      })
-      .option('strict', {
-        type: 'boolean',
-        default: false,
-        describe: 'exit 1 if any line failed to parse (tlparse --strict)',
-      })
-      .option('all-ranks', {
-        type: 'boolean',
-        default: false,
-        describe: 'report every rank file of the directory with a landing page',
-      })
-      .option('inductor-provenance', {
-        alias: 'i',
-        type: 'boolean',
-        default: false,
-        describe: 'write provenance_tracking_<dir>.html pages linking graph and generated-code lines',
-      })
-      .option('export', {
-        alias: 'e',
-        type: 'boolean',
-        default: false,
-        describe: 'draft-export report only (tlparse --export); export issues also show in the normal report',
-      })
-      .option('plain-text', {
-        type: 'boolean',
-        default: false,
-        describe: 'write inductor_output_code as .txt',
-      }) as Argv<ReportArgs>,
-  handler: async (args) => {
-    try {
-      const summary = await writeReport(args.path, {
-        out: args.out,
-        overwrite: args.overwrite,
-        latest: args.latest,
-        allRanks: args['all-ranks'],
-        plainText: args['plain-text'],
-        inductorProvenance: args['inductor-provenance'],
-        exportMode: args.export,
-        commandLine: `compilog ${process.argv.slice(2).join(' ')}`,
-      });
-      const strictFail = args.strict && summary.strict_failures > 0;
-      if (args.json) {
-        const { compiles, artifacts, failures, bad_lines, ranks, out, mode, skipped, strict_failures } =
-          summary;
-        process.stdout.write(
-          `${JSON.stringify({ compiles, artifacts, failures, bad_lines, ranks, out, mode, skipped, strict_failures })}\n`,
-        );
-      } else {
-        if (summary.mode === 'multi-rank')
-          process.stdout.write(`Multi-rank report generated under ${summary.out}\n`);
-        process.stdout.write(
-          `Report: ${summary.out}/index.html (${summary.compiles} compiles, ${summary.artifacts} artifacts, ${summary.failures} failures/restarts)\n`,
-        );
-        const bad = Object.entries(summary.bad_lines).filter(([, n]) => n > 0);
-        if (bad.length > 0)
-          process.stderr.write(`bad lines: ${bad.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
-        if (summary.skipped.length > 0)
-          process.stderr.write(`older runs not reported: ${summary.skipped.join(', ')}\n`);
-      }
-      if (strictFail) {
-        process.stderr.write(
-          `E_REPORT_STRICT: ${summary.strict_failures} line(s) failed to parse (--strict)\n`,
-        );
-        process.exitCode = 1;
-      }
-    } catch (err) {
-      if (isCompilogError(err)) {
-        if (args.json) process.stdout.write(`${JSON.stringify({ ok: false, ...err.toJSON() })}\n`);
-        process.stderr.write(`${err.code}: ${err.message}${err.hint ? `\n${err.hint}` : ''}\n`);
-        process.exitCode = 2;
-        return;
-      }
-      process.stderr.write(`E_INTERNAL: ${(err as Error)?.stack ?? String(err)}\n`);
-      process.exitCode = 3;
-    }
+  builder: (y) => {
+    let b = y.positional('path', { type: 'string', demandOption: true, describe: PATH_DESCRIBE });
+    for (const [name, o] of Object.entries(REPORT_OPTIONS)) b = b.option(name, o);
+    return b as unknown as Argv<ReportArgs>;
   },
+  handler: (args) => runReport(args),
 };
+
+/** Writes the report and prints its summary; sets the exit code (see the top of this file). */
+export async function runReport(args: ReportArgs): Promise<void> {
+  try {
+    const summary = await writeReport(args.path, {
+      out: args.out,
+      overwrite: args.overwrite,
+      latest: args.latest,
+      allRanks: args['all-ranks'],
+      plainText: args['plain-text'],
+      inductorProvenance: args['inductor-provenance'],
+      exportMode: args.export,
+      commandLine: `compilog ${process.argv.slice(2).join(' ')}`,
+    });
+    const strictFail = args.strict && summary.strict_failures > 0;
+    if (args.json) {
+      const { compiles, artifacts, failures, bad_lines, ranks, out, mode, skipped, strict_failures } =
+        summary;
+      process.stdout.write(
+        `${JSON.stringify({ compiles, artifacts, failures, bad_lines, ranks, out, mode, skipped, strict_failures })}\n`,
+      );
+    } else {
+      if (summary.mode === 'multi-rank')
+        process.stdout.write(`Multi-rank report generated under ${summary.out}\n`);
+      process.stdout.write(
+        `Report: ${summary.out}/index.html (${summary.compiles} compiles, ${summary.artifacts} artifacts, ${summary.failures} failures/restarts)\n`,
+      );
+      const bad = Object.entries(summary.bad_lines).filter(([, n]) => n > 0);
+      if (bad.length > 0) process.stderr.write(`bad lines: ${bad.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+      if (summary.skipped.length > 0)
+        process.stderr.write(`older runs not reported: ${summary.skipped.join(', ')}\n`);
+    }
+    if (strictFail) {
+      process.stderr.write(
+        `E_REPORT_STRICT: ${summary.strict_failures} line(s) failed to parse (--strict)\n`,
+      );
+      process.exitCode = 1;
+    }
+  } catch (err) {
+    if (isCompilogError(err)) {
+      if (args.json) process.stdout.write(`${JSON.stringify({ ok: false, ...err.toJSON() })}\n`);
+      process.stderr.write(`${err.code}: ${err.message}${err.hint ? `\n${err.hint}` : ''}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`E_INTERNAL: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = 3;
+  }
+}
