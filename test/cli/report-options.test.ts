@@ -12,7 +12,12 @@ function viaYargs(args: string[]): Record<string, unknown> | 'error' {
   try {
     yargs(['report', ...args])
       .strict()
-      .command({ ...reportCommand, handler: (a) => void (result = a) })
+      .command({
+        ...reportCommand,
+        handler: (a) => {
+          result = a;
+        },
+      })
       .exitProcess(false)
       .fail(() => {
         result = 'error';
