@@ -140,7 +140,9 @@ describe('compile(fn): capture, guards, cache', () => {
     expect(entry.graphs.map(idOf)).toEqual([`${frame}/0`, `${frame + 1}/0`]);
     const first = printGraph(entry.graphs[0].graph);
     expect(first).toContain('sum_1: "f32[][]cpu" = tanh.sum()');
-    expect(first).toContain('return (mul, add, tanh, sum_1)');
+    // only the live values: the one read at the break, then z (used after it), as PyTorch's `return (sum_1, z)`
+    expect(first).toContain('return (sum_1, tanh)');
+    expect(first).toContain('add: "f32[64, 64][64, 1]cpu" = mul + 1;  mul = None');
     const second = printGraph(entry.graphs[1].graph);
     expect(second).toContain('def forward(self, L_tanh_: "f32[64, 64][64, 1]cpu"):');
     expect(second).toContain('mul: "f32[64, 64][64, 1]cpu" = l_tanh_ * 3;  l_tanh_ = None');

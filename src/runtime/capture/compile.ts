@@ -47,6 +47,7 @@ import {
   type FrameInfo,
   failureReported,
   logAutomaticDynamic,
+  logRecomputed,
   logSpecialization,
   logStaticFallback,
   reportedCompile,
@@ -64,6 +65,7 @@ type Binding = { readonly arg: number } | { readonly value: TensorValue };
 /** A compiled segment graph and what it may be reused for. */
 interface SegmentEntry {
   readonly compiled: CompiledGraph;
+  /** Its structure; for a segment that ended at a break, without outputs (see segmentKey). */
   readonly key: string;
   readonly guards: GuardSet;
   readonly run: GraphRunner;
@@ -110,7 +112,8 @@ interface CallContext {
   readonly callerStack: readonly SourceLocation[];
   readonly elided: number;
   readonly cacheSize: number;
-  readonly produced: SegmentEntry[];
+  /** The segment graphs this call ran, by segment index (a segment past its limit ran eagerly: none). */
+  readonly produced: Map<number, SegmentEntry>;
 }
 
 export function compile<F extends CompilableFn>(fn: F, options: CompileOptions = {}): CompiledFunction<F> {
@@ -218,7 +221,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
         return Math.max(0, raw.sites.length - callers().length);
       },
       cacheSize: cache.length,
-      produced: [],
+      produced: new Map(),
     };
     const openedAt = performance.now();
     let traced: ReturnType<typeof trace>;
@@ -227,7 +230,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
     } catch (err) {
       // Raised by user code (or a shape error) before any graph of this entry was compiled: the compile
       // failed. Failures inside a graph compile are reported by that compile.
-      if (ctx.produced.length === 0 && !failureReported(err)) {
+      if (ctx.produced.size === 0 && !failureReported(err)) {
         reportFailedCompile(
           { compileId: entryId, frame: frameInfo ?? fallbackFrame(), openedAt, dynamoConfig },
           err,
@@ -236,7 +239,8 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       throw err;
     }
     const { segmenter, single, result } = traced;
-    const first = ctx.produced.filter((s) => s.compiled.compileId === entryId);
+    const produced = [...ctx.produced].sort(([a], [b]) => a - b).map(([, s]) => s);
+    const first = produced.filter((s) => s.compiled.compileId === entryId);
     const breaks = [...segmenter.breaks];
     const direct =
       segmenter.segments.length === 1 && breaks.length === 0 && first.length === 1
@@ -245,7 +249,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
     const entry: CompiledEntry = {
       compileId: entryId,
       guards: first[0]?.guards ?? guardsFor(names, args),
-      graphs: ctx.produced.map((s) => s.compiled),
+      graphs: produced.map((s) => s.compiled),
       graphBreaks: breaks,
       recompileReasons: failures,
       symbols: direct?.symbolic?.symbols.map((s) => s.name) ?? [],
@@ -267,7 +271,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       callerStack: [],
       elided: 0,
       cacheSize: 0,
-      produced: [],
+      produced: new Map(),
     };
   }
 
@@ -329,14 +333,29 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       if (a instanceof Tensor) argNames.set(a, ctx.names[i]);
     });
     const replaying = ctx.runnable !== undefined;
-    const segmenter = new Segmenter(argNames, (seg) => runSegment(seg, ctx), !replaying);
-    const scope = ctx.entryId ?? ctx.runnable!.entry.compileId;
-    const returned = withCompileId(scope, () =>
-      withMode(segmenter, () => {
-        const traced = args.map((a) => (typeof a === 'number' ? a : Tensor.wrap(segmenter.bind(a))));
-        return (fn as unknown as (...a: CompileArg[]) => Tensor | readonly Tensor[])(...traced);
-      }),
+    const segmenter = new Segmenter(
+      argNames,
+      {
+        run: (seg) => runSegment(seg, ctx),
+        cached: (seg) => runCachedSegment(seg, ctx),
+        compileLater: (seg) => compileSegmentLater(seg, ctx),
+        recomputed: (seg, node) => logRecomputed(ctx.produced.get(seg.index)?.compiled.compileId, node.name),
+      },
+      !replaying,
     );
+    const scope = ctx.entryId ?? ctx.runnable!.entry.compileId;
+    let returned: Tensor | readonly Tensor[];
+    try {
+      returned = withCompileId(scope, () =>
+        withMode(segmenter, () => {
+          const traced = args.map((a) => (typeof a === 'number' ? a : Tensor.wrap(segmenter.bind(a))));
+          return (fn as unknown as (...a: CompileArg[]) => Tensor | readonly Tensor[])(...traced);
+        }),
+      );
+    } catch (err) {
+      withCompileId(scope, () => segmenter.abandon());
+      throw err;
+    }
     const single = !Array.isArray(returned);
     const outputs = single ? [returned as Tensor] : [...(returned as readonly Tensor[])];
     if (!outputs.every((o) => o instanceof Tensor)) {
@@ -351,40 +370,75 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
     return { segmenter, single, result };
   }
 
-  /** Finds (or compiles) the graph of a closed segment and runs it. */
+  /** Finds (or compiles) the graph of the last segment (its outputs set) and runs it. */
   function runSegment(seg: SegmentClose, ctx: CallContext): Tensor[] {
     const inputs = seg.inputs.map((v) => Tensor.wrap(v));
-    const key = structureKey(seg.graph);
+    const key = segmentKey(seg);
     let found: SegmentEntry | undefined;
     if (seg.index === 0 && ctx.entryId !== undefined) {
       found = compileFirstSegment(seg, inputs, key, ctx);
     } else {
-      const cacheOf = seg.index === 0 ? ctx.runnable!.first : resumeFrameFor(seg).entries;
+      const cacheOf = segmentCache(seg, ctx);
       found = cacheOf.find((s) => s.key === key);
       if (found === undefined) {
-        if (cacheOf.length >= limit) {
-          limitHits++;
-          const resume = seg.index === 0 ? undefined : resumeFrameFor(seg);
-          const next = {
-            frameId: defaultCompileContext.frameId(resume?.token ?? fn),
-            frameCompileId: cacheOf.length,
-          };
-          withCompileId(next, () =>
-            warnRecompileLimit(
-              cacheOf,
-              resume?.info ?? frameInfo!,
-              limit,
-              segmentFailure(cacheOf[0], inputs),
-            ),
-          );
-          return interpret(seg.graph, inputs);
-        }
+        if (limitReached(seg, inputs, cacheOf)) return interpret(seg.graph, inputs);
         found = compileLaterSegment(seg, inputs, key, ctx, cacheOf);
       }
     }
-    ctx.produced.push(found);
+    ctx.produced.set(seg.index, found);
     const entry = found;
     return withCompileId(entry.compiled.compileId, () => entry.run(inputs));
+  }
+
+  /**
+   * A segment that ended at a break: when its frame has a graph of this structure, that graph's outputs
+   * become the segment's and it runs. Otherwise undefined: the segmenter interprets the segment and has
+   * it compiled when the function returns (compileSegmentLater), once its live values are known.
+   */
+  function runCachedSegment(seg: SegmentClose, ctx: CallContext): Tensor[] | undefined {
+    if (seg.index === 0 && ctx.entryId !== undefined) return undefined; // a new entry compiles its own
+    const key = segmentKey(seg);
+    const found = segmentCache(seg, ctx).find((s) => s.key === key);
+    if (found === undefined) return undefined;
+    seg.graph.setOutputs(found.compiled.graph.outputs.map((o) => seg.graph.nodes[o.id]));
+    ctx.produced.set(seg.index, found);
+    const inputs = seg.inputs.map((v) => Tensor.wrap(v));
+    return withCompileId(found.compiled.compileId, () => found.run(inputs));
+  }
+
+  /** Compiles a segment that ended at a break (its outputs now set); it already ran, interpreted. */
+  function compileSegmentLater(seg: SegmentClose, ctx: CallContext): void {
+    const inputs = seg.inputs.map((v) => Tensor.wrap(v));
+    const key = segmentKey(seg);
+    // Its capture time is the time it was open, not the rest of the function's.
+    const later: SegmentClose = { ...seg, openedAt: seg.openedAt + (performance.now() - seg.closedAt) };
+    if (seg.index === 0 && ctx.entryId !== undefined) {
+      ctx.produced.set(seg.index, compileFirstSegment(later, inputs, key, ctx));
+      return;
+    }
+    const cacheOf = segmentCache(seg, ctx);
+    if (limitReached(seg, inputs, cacheOf)) return;
+    ctx.produced.set(seg.index, compileLaterSegment(later, inputs, key, ctx, cacheOf));
+  }
+
+  /** The cache a segment's graph lives in: the entry's first segments, or its resume frame's. */
+  function segmentCache(seg: SegmentClose, ctx: CallContext): SegmentEntry[] {
+    return seg.index === 0 ? ctx.runnable!.first : resumeFrameFor(seg).entries;
+  }
+
+  /** Whether the segment's frame is full; if so, warns once (the segment then runs eagerly). */
+  function limitReached(seg: SegmentClose, inputs: readonly Tensor[], cacheOf: SegmentEntry[]): boolean {
+    if (cacheOf.length < limit) return false;
+    limitHits++;
+    const resume = seg.index === 0 ? undefined : resumeFrameFor(seg);
+    const next = {
+      frameId: defaultCompileContext.frameId(resume?.token ?? fn),
+      frameCompileId: cacheOf.length,
+    };
+    withCompileId(next, () =>
+      warnRecompileLimit(cacheOf, resume?.info ?? frameInfo!, limit, segmentFailure(cacheOf[0], inputs)),
+    );
+    return true;
   }
 
   /** The first segment of a new entry: compiled under the entry's compile id, dynamic when allowed. */
@@ -530,6 +584,17 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
   function fallbackFrame(): FrameInfo {
     return { coName: fnName(), coFilename: '<unknown>', coFirstlineno: 0 };
   }
+}
+
+/**
+ * A segment's structure key. A segment that ended at a break is keyed without its outputs (they are known only
+ * once the function returns) but with the node read at the break: on a later call, the same recording up to
+ * the same read finds the graph, and takes its outputs.
+ */
+function segmentKey(seg: SegmentClose): string {
+  return seg.readNode === undefined
+    ? structureKey(seg.graph)
+    : `${structureKey(seg.graph, false)}|read=${seg.readNode.id}`;
 }
 
 /** Why a cached segment graph does not fit: its first failing guard, or a different recorded graph. */

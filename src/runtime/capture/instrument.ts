@@ -15,7 +15,13 @@ import {
   traceArtifact,
   traceStructured,
 } from '../../artifacts/index.js';
-import { formatCompileId, getArtifactLogger, getLogger, withCompileId } from '../../logging/index.js';
+import {
+  type CompileId,
+  formatCompileId,
+  getArtifactLogger,
+  getLogger,
+  withCompileId,
+} from '../../logging/index.js';
 import { printGraph } from '../ir/printer.js';
 import { userFrames } from '../ir/source.js';
 import { QNAMES } from '../registrations.js';
@@ -267,6 +273,17 @@ export function logSpecialization(shapes: readonly (readonly number[])[]): void 
   outputGraph.debug(
     () =>
       `dynamic graph: backend specialised for input sizes ${shapes.map((s) => `[${s.join(', ')}]`).join(', ')}`,
+  );
+}
+
+/**
+ * Logs that a value of a graph that ended at a graph break was recomputed eagerly: this call read it after the
+ * break, but it was not live (not an output) when that graph was compiled (the function took another path).
+ */
+export function logRecomputed(compileId: CompileId | undefined, nodeName: string): void {
+  outputGraph.debug(
+    () =>
+      `recomputing '${nodeName}'${compileId === undefined ? '' : ` of graph ${formatCompileId(compileId)}`} eagerly: it is read after the graph break, but it was not live when that graph was compiled`,
   );
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Graph } from '../ir/graph.js';
 
-export function structureKey(graph: Graph): string {
+export function structureKey(graph: Graph, withOutputs = true): string {
   const parts: string[] = [];
   for (const node of graph.nodes) {
     const meta = `${node.meta.shape.join(',')}/${node.meta.strides.join(',')}/${node.meta.offset}`;
@@ -16,6 +16,6 @@ export function structureKey(graph: Graph): string {
       parts.push(`${node.kind}:${meta}`);
     }
   }
-  parts.push(`->${graph.outputs.map((o) => o.id).join(',')}`);
+  if (withOutputs) parts.push(`->${graph.outputs.map((o) => o.id).join(',')}`);
   return parts.join(';');
 }

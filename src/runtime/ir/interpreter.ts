@@ -10,7 +10,12 @@ import { withoutModes } from '../dispatch/mode.js';
 import { Tensor } from '../tensor.js';
 import type { Graph, Node } from './graph.js';
 
-export function interpret(graph: Graph, args: readonly TensorValue[]): Tensor[] {
+/** Runs `graph` on `args`; returns its outputs, or the values of `outputs` when given. */
+export function interpret(
+  graph: Graph,
+  args: readonly TensorValue[],
+  outputs: readonly Node[] = graph.outputs,
+): Tensor[] {
   const placeholders = graph.placeholders;
   if (args.length !== placeholders.length) {
     throw badArgument(`graph takes ${placeholders.length} input(s) but ${args.length} were given`);
@@ -25,12 +30,14 @@ export function interpret(graph: Graph, args: readonly TensorValue[]): Tensor[] 
     env.set(p, args[i]);
   });
   return withoutModes(() => {
+    const last = outputs.reduce((m, o) => Math.max(m, o.id), -1);
     for (const node of graph.nodes) {
+      if (node.id > last) break; // nothing after the last value asked for is needed
       if (node.kind === 'constant') env.set(node, { ...node.value!, lazy: null });
       if (node.kind !== 'call') continue;
       const inputs = node.inputs.map((a) => (typeof a === 'number' ? a : env.get(a)!));
       env.set(node, dispatch(node.op, inputs, node.attrs));
     }
-    return graph.outputs.map((o) => Tensor.wrap(env.get(o)!));
+    return outputs.map((o) => Tensor.wrap(env.get(o)!));
   });
 }
