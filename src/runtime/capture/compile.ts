@@ -10,6 +10,8 @@
  *   mode (no stack per op, no printing, no compiling) and runs each segment's compiled graph, found by
  *   its structure in the cache of its resume frame. Only a segment never seen before is compiled, with its
  *   own compile id, as PyTorch compiles a resume function (`1/0`, then `1/1` on a recompile of it).
+ * - A graph that ends at a break outputs only its live values, which are known once the function returns: a
+ *   segment never seen before is interpreted at the break and compiled then (see segmenter.ts).
  *
  * Graphs run through a pluggable backend (PyTorch's `backend=`); compile ids, logs, artifacts and trace
  * records follow PyTorch's dynamo (see instrument.ts).
