@@ -3,11 +3,12 @@
  * exactly once), writing the same text to stderr and, with TORCH_LOGS_OUT, appended to a file. Colours (chalk)
  * only on a TTY stderr, never in the file.
  */
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import { CompilogError } from './errors.js';
 import { glogPrefix, messageBody, prefixLines } from './format/glog.js';
 import { JsonFormat, type SpanContextProvider } from './format/json.js';
 import { type CompiledTemplate, compileTemplate } from './format/template.js';
+import { chalk } from './lazy-deps.js';
 import { CRITICAL, DEBUG, ERROR, INFO, WARNING } from './levels.js';
 import type { LoggerCore } from './logger.js';
 import type { LogRecord } from './record.js';
@@ -50,7 +51,7 @@ export class Output {
   constructor(private readonly options: OutputOptions) {
     const f = options.format;
     this.traceFilter = options.traceFilter;
-    this.chalk = options.colour ? new Chalk({ level: 1 }) : undefined;
+    this.chalk = options.colour ? new (chalk().Chalk)({ level: 1 }) : undefined;
     if (f.kind === 'json') {
       const { stderr, file } = options;
       const stream = {

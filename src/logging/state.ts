@@ -11,13 +11,13 @@
  * The lazy paths never throw into the host: they print the error once to stderr and continue with defaults.
  * Registrations made later re-resolve the settings (a late subsystem named in TORCH_LOGS is picked up).
  */
-import { chalkStderr } from 'chalk';
 import { callerFromSites, captureCaller } from './caller.js';
 import { preciseNow } from './clock.js';
 import { type CompileId, currentTraceId, formatTraceId } from './compile-context.js';
 import { CompilogError } from './errors.js';
 import type { SpanContextProvider } from './format/json.js';
 import { BASIC_FORMAT, compileTemplate } from './format/template.js';
+import { chalk } from './lazy-deps.js';
 import { DEBUG, DEFAULT_LEVEL, NOTSET } from './levels.js';
 import {
   type ArtifactLogger,
@@ -514,7 +514,7 @@ function buildOutput(): Output {
   return new Output({
     format,
     stderr: overrides.stderr ?? stderrSink(),
-    colour: overrides.colour ?? (Boolean(process.stderr.isTTY) && chalkStderr.level > 0),
+    colour: overrides.colour ?? (Boolean(process.stderr.isTTY) && chalk().chalkStderr.level > 0),
     file: outFile?.writer,
     traceFilter: ids.length === 0 ? undefined : new Set(ids),
     artifactFormat: (name) => registry.artifacts.get(name)?.logFormat,

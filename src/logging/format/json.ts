@@ -6,7 +6,8 @@
  * compilog's settings already decided.
  */
 import { hostname } from 'node:os';
-import { type Logger as PinoLogger, pino } from 'pino';
+import type { Logger as PinoLogger } from 'pino';
+import { pino } from '../lazy-deps.js';
 import { CRITICAL, DEBUG, ERROR, INFO, WARNING } from '../levels.js';
 import type { LoggerCore } from '../logger.js';
 import type { LogRecord } from '../record.js';
@@ -39,7 +40,7 @@ export class JsonFormat {
 
   constructor(private readonly options: JsonFormatOptions) {
     this.needsCaller = options.caller;
-    this.root = pino(
+    this.root = pino().pino(
       {
         level: 'trace',
         base: { pid: options.pid, hostname: options.hostname ?? hostname() },
