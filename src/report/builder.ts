@@ -4,7 +4,6 @@
  * compile_directory.json come out the same. Each output file is written as soon as it exists.
  */
 
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import {
   type CompilationMetricsMeta,
   collapsedCompileId,
@@ -135,24 +134,6 @@ function countCollectiveCalls(code: string): { counts: Record<string, number>; w
     }
   }
   return { counts, waits };
-}
-
-/** Appends file `from` to file `to` in 4 MB pieces. */
-function appendFileTo(from: string, to: string): void {
-  const src = openSync(from, 'r');
-  const dst = openSync(to, 'a');
-  try {
-    const buf = Buffer.allocUnsafe(4 << 20);
-    for (;;) {
-      const n = readSync(src, buf, 0, buf.length, null);
-      if (n === 0) break;
-      let off = 0;
-      while (off < n) off += writeSync(dst, buf, off, n - off);
-    }
-  } finally {
-    closeSync(src);
-    closeSync(dst);
-  }
 }
 
 export class ReportBuilder {
@@ -761,7 +742,10 @@ export class ReportBuilder {
     return this.count;
   }
 
-  /** Closes the streamed files; raw.jsonl gets its string table line first. */
+  /**
+   * Closes the streamed files and starts raw.jsonl with its string table line; the envelope lines follow
+   * with `appendRawBody`.
+   */
   finish(): void {
     if (this.raw === null) return;
     this.out.closeJsonArray();
@@ -774,9 +758,16 @@ export class ReportBuilder {
     rawFile.write(`${JSON.stringify({ string_table: table })}\n`);
     rawFile.flush();
     rawFile.close();
-    appendFileTo(this.raw.path, rawFile.path);
-    unlinkSync(this.raw.path);
     this.out.files--; // the body file is folded into raw.jsonl
+  }
+
+  /**
+   * Queues the envelope lines' append to raw.jsonl on the writer thread, so that it overlaps the index
+   * pages (call after the writer's first drain, or the drain would wait for it).
+   */
+  appendRawBody(): void {
+    if (this.raw === null) return;
+    this.out.appendAndRemove(this.raw.path, 'raw.jsonl');
   }
 
   compileDirectoryJson(): string {

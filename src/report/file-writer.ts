@@ -492,6 +492,11 @@ export class FileWriter {
     this.record(JOB.COPY, 0, abs, from);
   }
 
+  /** Appends file `from` to `abs`, then deletes `from` (on the writer thread, after the jobs before it). */
+  appendAndRemove(from: string, abs: string): void {
+    this.record(JOB.APPEND, 0, abs, from);
+  }
+
   /**
    * A JSON array file written item by item (chromium_events.json): each item is checked with JSON.parse
    * and skipped if invalid, off the main thread. The item count comes back from `drain`.

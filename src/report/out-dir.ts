@@ -88,6 +88,11 @@ export class OutDir {
     this.writer.closeJsonArray();
   }
 
+  /** Queues appending the file at `fromAbs` to `rel`, then deleting it. */
+  appendAndRemove(fromAbs: string, rel: string): void {
+    this.writer.appendAndRemove(fromAbs, join(this.root, rel));
+  }
+
   /** Waits for queued writes; their errors land in `errors`. */
   async drain(): Promise<{ md5Failures: number[]; arrayItems: number }> {
     const r = await this.writer.drain();

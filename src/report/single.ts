@@ -143,6 +143,7 @@ export async function writeSingleReport(
   t0 = timingsOn ? performance.now() : 0;
   const { md5Failures, arrayItems } = await out.drain();
   if (timingsOn) addTime('waitWriter', t0);
+  b.appendRawBody();
   b.chromiumEvents = arrayItems;
   stats.badLines.md5 = md5Failures.length;
   tl.fail_payload_md5 = md5Failures.length;

@@ -23,6 +23,8 @@ export const JOB = {
   QUIT: 7,
   /** the record's body travels as a message on the side port (contents bigger than half the ring) */
   INLINE: 8,
+  /** append the file named by the data to the record's file, then delete it */
+  APPEND: 9,
 } as const;
 
 /** What a payload job does after the md5 check. */
@@ -137,6 +139,25 @@ function createJobs(fs, path, crypto) {
     arr.used += bytes.copy(arr.buf, arr.used);
   }
 
+  // appends file \`from\` to file \`to\` in 4 MB pieces
+  function appendFile(from, to) {
+    const src = fs.openSync(from, 'r');
+    let dst = -1;
+    try {
+      dst = fs.openSync(to, 'a');
+      const b = Buffer.allocUnsafe(4 << 20);
+      for (;;) {
+        const n = fs.readSync(src, b, 0, b.length, null);
+        if (n === 0) break;
+        let off = 0;
+        while (off < n) off += fs.writeSync(dst, b, off, n - off);
+      }
+    } finally {
+      fs.closeSync(src);
+      if (dst !== -1) fs.closeSync(dst);
+    }
+  }
+
   const SEP_FIRST = Buffer.from('[\\n');
   const SEP = Buffer.from(',\\n');
 
@@ -227,6 +248,14 @@ function createJobs(fs, path, crypto) {
       try {
         ensureDir(file);
         try { fs.linkSync(from, file); } catch { fs.copyFileSync(from, file); }
+      } catch (err) {
+        errors.push(file + ': ' + err.message);
+      }
+    } else if (type === ${JOB.APPEND}) {
+      const from = buf.toString('utf8', s, e);
+      try {
+        appendFile(from, file);
+        fs.unlinkSync(from);
       } catch (err) {
         errors.push(file + ': ' + err.message);
       }

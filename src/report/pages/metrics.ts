@@ -8,7 +8,6 @@ import {
   formatCompileIdKey,
   type GuardAddedFastMeta,
   type ResolvedFrame,
-  resolveStack,
   type StringTable,
   type SymbolicShapeSpecializationMeta,
   type TraceEnvelope,
