@@ -29,17 +29,16 @@ export function stackHtml(frames: ResolvedFrame[] | null, caption: string, open 
 const frameCache = new WeakMap<StringTable, Map<string, string>>();
 const FRAME_CACHE_MAX = 50_000;
 
-function rawFrameHtml(f: RawFrame, table: StringTable): string {
-  const r = resolveFrame(f, table);
-  let cache = frameCache.get(table);
-  if (cache === undefined) {
-    cache = new Map();
-    frameCache.set(table, cache);
-  }
-  const key = `${r.file}\u0000${r.line}\u0000${r.name}\u0000${r.loc}`;
+function rawFrameHtml(f: RawFrame, table: StringTable, cache: Map<string, string>): string {
+  // the key is made from the raw fields (no resolved frame object unless the frame is new)
+  const file =
+    typeof f.uninterned_filename === 'string'
+      ? f.uninterned_filename
+      : (table.get(f.filename) ?? '(unknown)');
+  const key = `${file}\u0000${f.line}\u0000${f.name}\u0000${typeof f.loc === 'string' ? f.loc : ''}`;
   let html = cache.get(key);
   if (html === undefined) {
-    html = `<li>${frameHtml(r)}</li>`;
+    html = `<li>${frameHtml(resolveFrame(f, table))}</li>`;
     if (cache.size >= FRAME_CACHE_MAX) cache.clear();
     cache.set(key, html);
   }
@@ -49,8 +48,13 @@ function rawFrameHtml(f: RawFrame, table: StringTable): string {
 /** `stackHtml` of a raw trace stack (frames with `str` table indexes), without building resolved frames. */
 export function rawStackHtml(stack: unknown, table: StringTable, caption: string): string {
   if (!Array.isArray(stack) || stack.length === 0) return '';
+  let cache = frameCache.get(table);
+  if (cache === undefined) {
+    cache = new Map();
+    frameCache.set(table, cache);
+  }
   let items = '';
-  for (const f of stack) items += rawFrameHtml(f as RawFrame, table);
+  for (const f of stack) items += rawFrameHtml(f as RawFrame, table, cache);
   return `<details><summary>${escapeHtml(caption)}</summary><div class="stack-trie"><ul>${items}</ul></div></details>`;
 }
 
