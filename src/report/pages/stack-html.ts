@@ -22,26 +22,37 @@ export function stackHtml(frames: ResolvedFrame[] | null, caption: string, open 
 }
 
 /**
- * The HTML of raw trace frames, memoised per (string table, frame): the metrics pages render the same
- * framework frames thousands of times (every guard and symbol carries its stacks). The key holds the
- * resolved file name, so a `str` entry that arrives later cannot serve a stale rendering.
+ * The HTML of raw trace frames, memoised per string table: the metrics pages render the same framework
+ * frames thousands of times (every guard and symbol carries its stacks). Entries are found by the frame's
+ * (file index, line) and used only if the resolved file, name and loc are the same too, so a `str` entry
+ * defined later or a hostile trace reusing a location for another name never gets a stale rendering.
  */
-const frameCache = new WeakMap<StringTable, Map<string, string>>();
+interface FrameEntry {
+  file: string;
+  name: unknown;
+  loc: unknown;
+  html: string;
+}
+
+const frameCache = new WeakMap<StringTable, Map<number | string, FrameEntry>>();
 const FRAME_CACHE_MAX = 50_000;
 
-function rawFrameHtml(f: RawFrame, table: StringTable, cache: Map<string, string>): string {
-  // the key is made from the raw fields (no resolved frame object unless the frame is new)
-  const file =
-    typeof f.uninterned_filename === 'string'
-      ? f.uninterned_filename
-      : (table.get(f.filename) ?? '(unknown)');
-  const key = `${file}\u0000${f.line}\u0000${f.name}\u0000${typeof f.loc === 'string' ? f.loc : ''}`;
-  let html = cache.get(key);
-  if (html === undefined) {
-    html = `<li>${frameHtml(resolveFrame(f, table))}</li>`;
-    if (cache.size >= FRAME_CACHE_MAX) cache.clear();
-    cache.set(key, html);
-  }
+function rawFrameHtml(f: RawFrame, table: StringTable, cache: Map<number | string, FrameEntry>): string {
+  const interned = typeof f.uninterned_filename !== 'string';
+  const file = interned ? (table.get(f.filename) ?? '(unknown)') : (f.uninterned_filename as string);
+  const key =
+    interned &&
+    Number.isSafeInteger(f.filename) &&
+    Number.isSafeInteger(f.line) &&
+    f.line >= 0 &&
+    f.line < 1e7
+      ? f.filename * 1e7 + f.line
+      : `${file}\u0000${f.line}`;
+  const hit = cache.get(key);
+  if (hit !== undefined && hit.file === file && hit.name === f.name && hit.loc === f.loc) return hit.html;
+  const html = `<li>${frameHtml(resolveFrame(f, table))}</li>`;
+  if (cache.size >= FRAME_CACHE_MAX) cache.clear();
+  cache.set(key, { file, name: f.name, loc: f.loc, html });
   return html;
 }
 
