@@ -1,5 +1,5 @@
 /** Source-like payloads as HTML: generated code (highlighted in the browser), dump files, stack traces. */
-import { escapeHtml } from '../escape.js';
+import { escapeHtml, escapeText } from '../escape.js';
 import { page } from './layout.js';
 
 /** Tiny client-side Python highlighter: the report stays fast (no server-side tokenizing of big code). */
@@ -19,11 +19,11 @@ const HIGHLIGHT_JS = `
 })();
 `;
 
+/** Text content only, so `&<>` are all that need escaping; escaping first, then splitting, is one pass. */
 function numberedLines(text: string): string {
-  const lines = text.split('\n');
+  const lines = escapeText(text).split('\n');
   let out = '';
-  for (let i = 0; i < lines.length; i++)
-    out += `<span class="l" id="L${i + 1}">${escapeHtml(lines[i])}</span>`;
+  for (let i = 0; i < lines.length; i++) out += `<span class="l" id="L${i + 1}">${lines[i]}</span>`;
   return out;
 }
 
