@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, escapeText } from '../../src/report/escape.js';
 
-const unescape = (s: string) =>
+const decodeEntities = (s: string) =>
   s.replace(
     /&(amp|lt|gt|quot|#39);/g,
     (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!,
@@ -22,7 +22,7 @@ describe('escapeText (text between tags)', () => {
         const e = escapeText(s);
         expect(e).not.toMatch(/[<>]/);
         expect(e).not.toMatch(/&(?!amp;|lt;|gt;)/);
-        expect(unescape(e)).toBe(s);
+        expect(decodeEntities(e)).toBe(s);
       }),
     );
   });
@@ -42,7 +42,7 @@ describe('escapeHtml (text and attribute values)', () => {
       fc.property(text, (s) => {
         const e = escapeHtml(s);
         expect(e).not.toMatch(/[<>"']/);
-        expect(unescape(e)).toBe(s);
+        expect(decodeEntities(e)).toBe(s);
       }),
     );
   });
