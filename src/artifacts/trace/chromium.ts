@@ -7,7 +7,7 @@
 import { currentTraceId } from '../../logging/index.js';
 import { captureFrames, type SourceFrame } from './call-sites.js';
 import { defaultClock } from './glog-prefix.js';
-import { pyJsonDumps, pyJsonString, pythonFloatRepr } from './py-json.js';
+import { pyJsonDumps, pyJsonString, pythonFloatRepr, pythonNumber } from './py-json.js';
 import { deferTextRecord, type TraceCompileId } from './trace-structured.js';
 import { traceFlags } from './trace-switch.js';
 
@@ -42,13 +42,62 @@ function compileIdText(id: TraceCompileId | undefined): string {
   return ca ? `${ca}/${base}` : base;
 }
 
+/** A compile's id as event args show it, and the args of an event without others; the same for all its events. */
+interface IdTexts {
+  readonly frameId: number | undefined;
+  readonly frameCompileId: number | undefined;
+  readonly compiledAutogradId: number | undefined;
+  /** `0/1`. */
+  readonly text: string;
+  /** `"0/1"` (a JSON string). */
+  readonly json: string;
+  /** `{\n"compile_id": "0/1"\n}`. */
+  readonly onlyId: string;
+}
+
+const NO_ID: IdTexts = {
+  frameId: undefined,
+  frameCompileId: undefined,
+  compiledAutogradId: undefined,
+  text: 'None',
+  json: '"None"',
+  onlyId: '{\n"compile_id": "None"\n}',
+};
+const idTextsByObject = new WeakMap<TraceCompileId, IdTexts>();
+
+/** Built once per compile id object (and rebuilt if its fields changed). */
+function idTextsOf(id: TraceCompileId | undefined): IdTexts {
+  if (!id) return NO_ID;
+  const known = idTextsByObject.get(id);
+  if (
+    known !== undefined &&
+    known.frameId === id.frameId &&
+    known.frameCompileId === id.frameCompileId &&
+    known.compiledAutogradId === id.compiledAutogradId
+  ) {
+    return known;
+  }
+  const text = compileIdText(id);
+  const json = pyJsonString(text);
+  const texts: IdTexts = {
+    frameId: id.frameId,
+    frameCompileId: id.frameCompileId,
+    compiledAutogradId: id.compiledAutogradId,
+    text,
+    json,
+    onlyId: `{\n"compile_id": ${json}\n}`,
+  };
+  idTextsByObject.set(id, texts);
+  return texts;
+}
+
 /** Writes one chromium_event record. */
 export function chromiumEvent(event: ChromiumEvent): void {
   if (!traceFlags.trace) return;
   writeEvent(event.name, event.ph, event.ts, event.dur, event.category, event.args, event.compileId);
 }
 
-/** One chromium_event record, built with as little work as possible (a compile writes ~20). */
+/** One chromium_event record, built with as little work as possible (a compile writes ~30). */
 function writeEvent(
   name: string,
   ph: ChromiumPhase,
@@ -58,16 +107,53 @@ function writeEvent(
   args: Record<string, unknown> | undefined,
   compileId: TraceCompileId | undefined,
 ): void {
-  // Everything the payload shows is taken now; the text is built with the other queued events.
-  const id = compileIdText(compileId ?? currentTraceId()?.compileId);
-  const eventArgs = args === undefined ? undefined : { ...args, compile_id: id };
+  // Everything the payload shows is taken now (the args as text); the record is built with the other queued
+  // events. No named closure here: under a transpiler that keeps function names each would cost a
+  // defineProperty call.
+  const ids = idTextsOf(compileId ?? currentTraceId()?.compileId);
+  const argsText = args === undefined ? ids.onlyId : eventArgsText(args, ids);
   const at = ts ?? nowMicros();
-  const payload = (): string => {
-    const argsText =
-      eventArgs === undefined ? `{\n"compile_id": ${pyJsonString(id)}\n}` : pyJsonDumps(eventArgs, INDENT0);
-    return eventText(name, ph, at, dur, category, argsText);
-  };
-  deferTextRecord('chromium_event', payload, compileId, emitSite());
+  deferTextRecord(
+    'chromium_event',
+    () => eventText(name, ph, at, dur, category, argsText),
+    compileId,
+    emitSite(),
+  );
+}
+
+/**
+ * `json.dumps({**args, "compile_id": id}, indent=0)`: written directly when every value is a string, number,
+ * boolean, null or undefined (skipped), as events' args are; anything else goes through the general encoder.
+ */
+function eventArgsText(args: Record<string, unknown>, ids: IdTexts): string {
+  if (Object.hasOwn(args, 'compile_id')) return generalArgsText(args, ids);
+  let out = '{\n';
+  for (const key of Object.keys(args)) {
+    const value = args[key];
+    let text: string;
+    switch (typeof value) {
+      case 'string':
+        text = pyJsonString(value);
+        break;
+      case 'number':
+        text = pythonNumber(value);
+        break;
+      case 'boolean':
+        text = value ? 'true' : 'false';
+        break;
+      case 'undefined':
+        continue;
+      default:
+        if (value !== null) return generalArgsText(args, ids);
+        text = 'null';
+    }
+    out += `${pyJsonString(key)}: ${text},\n`;
+  }
+  return `${out}"compile_id": ${ids.json}\n}`;
+}
+
+function generalArgsText(args: Record<string, unknown>, ids: IdTexts): string {
+  return pyJsonDumps({ ...args, compile_id: ids.text }, INDENT0);
 }
 
 /**
@@ -116,18 +202,17 @@ export function timed<T>(name: string, fn: () => T, options: ChromiumEventOption
   const compileId = options.compileId ?? currentTraceId()?.compileId;
   const { category, args } = options;
   writeEvent(name, 'B', undefined, undefined, category, args, compileId);
-  const end = (): void => writeEvent(name, 'E', undefined, undefined, category, args, compileId);
   let result: T;
   try {
     result = fn();
   } catch (err) {
-    end();
+    writeEvent(name, 'E', undefined, undefined, category, args, compileId);
     throw err;
   }
   if (result instanceof Promise) {
-    return result.finally(end) as T;
+    return result.finally(() => writeEvent(name, 'E', undefined, undefined, category, args, compileId)) as T;
   }
-  end();
+  writeEvent(name, 'E', undefined, undefined, category, args, compileId);
   return result;
 }
 

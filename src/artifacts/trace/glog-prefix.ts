@@ -32,6 +32,16 @@ export class GlogPrefix {
 
   /** The same for a time taken earlier (a record built after the moment it describes). */
   formatAt(ms: number, path: string, line: number): string {
+    return this.formatAtTail(ms, this.tail(path, line));
+  }
+
+  /** The part after the time, ` <pid> <path>:<line>]`: the same for every record from one place. */
+  tail(path: string, line: number): string {
+    return ` ${this.pid} ${path}:${line}]`;
+  }
+
+  /** The prefix for a time and a `tail()` built earlier. */
+  formatAtTail(ms: number, tail: string): string {
     const second = Math.floor(ms / 1000);
     if (second !== this.cachedSecond) {
       const d = new Date(second * 1000);
@@ -39,6 +49,6 @@ export class GlogPrefix {
       this.cachedDate = `${pad2(d.getMonth() + 1)}${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
     }
     const micros = Math.min(999_999, Math.floor((ms - second * 1000) * 1000));
-    return `V${this.cachedDate}.${String(micros).padStart(6, '0')} ${this.pid} ${path}:${line}]`;
+    return `V${this.cachedDate}.${micros >= 100_000 ? micros : String(micros).padStart(6, '0')}${tail}`;
   }
 }

@@ -30,6 +30,13 @@ export function pyJsonDumps(value: unknown, options: PyJsonOptions = {}): string
 
 /** Python's `repr(float)`: shortest round-trip digits, exponent when the exponent is < -4 or >= 16. */
 export function pythonFloatRepr(x: number): string {
+  // From 1e-4 up to 1e16 both languages write fixed notation with the same shortest round-trip digits; only
+  // Python's `.0` on whole numbers differs. (Timestamps land here: this is the common case.)
+  const magnitude = x < 0 ? -x : x;
+  if (magnitude >= 1e-4 && magnitude < 1e16) {
+    const text = String(x);
+    return text.includes('.') ? text : `${text}.0`;
+  }
   if (Number.isNaN(x)) return 'NaN';
   if (x === Number.POSITIVE_INFINITY) return 'Infinity';
   if (x === Number.NEGATIVE_INFINITY) return '-Infinity';
@@ -132,6 +139,7 @@ function encode(value: unknown, indent0: boolean, seen: Set<object>): string | u
 
 function encodeList(items: readonly unknown[], indent0: boolean, seen: Set<object>): string {
   if (items.length === 0) return '[]';
+  if (allSmallIntegers(items)) return indent0 ? `[\n${items.join(',\n')}\n]` : `[${items.join(', ')}]`;
   const sep = indent0 ? ',\n' : ', ';
   let out = indent0 ? '[\n' : '[';
   for (let i = 0; i < items.length; i++) {
@@ -139,6 +147,15 @@ function encodeList(items: readonly unknown[], indent0: boolean, seen: Set<objec
     out += encode(items[i], indent0, seen) ?? 'null';
   }
   return out + (indent0 ? '\n]' : ']');
+}
+
+/** Integers that print as their digits (what a shape is): Array.join writes them as Python would. */
+function allSmallIntegers(items: readonly unknown[]): boolean {
+  for (let i = 0; i < items.length; i++) {
+    const v = items[i];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) return false;
+  }
+  return true;
 }
 
 function encodeDict(entries: Iterable<[unknown, unknown]>, indent0: boolean, seen: Set<object>): string {

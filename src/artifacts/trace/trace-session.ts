@@ -4,6 +4,7 @@
  * are appended to the batch whole, so a crash can at most cut the last one.
  */
 import { type BatchedWriter, getLogger, onExitFlush } from '../../logging/index.js';
+import { displayPath, type SourceFrame } from './call-sites.js';
 import { defaultClock, GlogPrefix, type TraceClock } from './glog-prefix.js';
 import { pyJsonDumps } from './py-json.js';
 import { createTraceFile, TraceFileError } from './trace-file.js';
@@ -37,6 +38,10 @@ export class TraceSession {
   private drainScheduled = false;
   private unregisterExit: (() => void) | undefined;
   readonly dumpedFiles = new Set<string>();
+  private readonly siteTails = new WeakMap<
+    SourceFrame,
+    { readonly filename: string; readonly line: number; readonly tail: string }
+  >();
 
   constructor(dir: string, options: TraceSessionOptions = {}) {
     this.dir = dir;
@@ -47,6 +52,16 @@ export class TraceSession {
 
   get path(): string | undefined {
     return this.filePath;
+  }
+
+  /** The line-prefix tail (prefix.tail) of records written from `site`, built once per site. */
+  siteTail(site: SourceFrame): string {
+    const known = this.siteTails.get(site);
+    if (known !== undefined && known.filename === site.filename && known.line === site.line)
+      return known.tail;
+    const tail = this.prefix.tail(displayPath(site.filename, this.cwd), site.line);
+    this.siteTails.set(site, { filename: site.filename, line: site.line, tail });
+    return tail;
   }
 
   /** The id of an already interned name. */

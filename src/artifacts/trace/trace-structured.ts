@@ -4,7 +4,7 @@
  * `frame_compile_id`, `attempt`, `has_payload`. Metadata and payload may be thunks; they are only called when the
  * record is written. With tracing off a call costs one boolean test.
  */
-import { CompilogError, currentRank, currentTraceId } from '../../logging/index.js';
+import { CompilogError, currentRank, currentTraceId, type TraceId } from '../../logging/index.js';
 import { captureFrames, captureStack, displayPath, type SourceFrame } from './call-sites.js';
 import { addStructuredLoggingOverhead, addStructuredLoggingOverheadFor } from './overhead.js';
 import { encodePayload, md5Hex, type PayloadEncoding, payloadLines } from './payload.js';
@@ -139,22 +139,79 @@ export function deferTextRecord(
   const at = session.prefix.now();
   session.defer(() => {
     const started = performance.now();
-    let envelope = `{${pyJsonString(name)}: {}`;
-    if (rank !== undefined) envelope += `, "rank": ${rank}`;
-    const cid = traceId ? traceId.compileId : compileId;
-    if (cid) {
-      if (cid.compiledAutogradId !== undefined)
-        envelope += `, "compiled_autograd_id": ${cid.compiledAutogradId}`;
-      if (cid.frameId !== undefined) envelope += `, "frame_id": ${cid.frameId}`;
-      if (cid.frameCompileId !== undefined) envelope += `, "frame_compile_id": ${cid.frameCompileId}`;
-    }
-    if (traceId) envelope += `, "attempt": ${traceId.attempt}`;
     const payload = text();
-    const prefix = session.prefix.formatAt(at, displayPath(site.filename, session.cwd), site.line);
-    const record = `${prefix} ${envelope}, "has_payload": "${md5Hex(payload)}"}${payloadLines(payload)}\n`;
+    const head = session.prefix.formatAtTail(at, session.siteTail(site));
+    const envelope = deferredEnvelope(name, rank, traceId, compileId);
+    const record = `${head} ${envelope}, "has_payload": "${md5Hex(payload)}"}${payloadLines(payload)}\n`;
     if (traceId) addStructuredLoggingOverheadFor(traceId.compileId, (performance.now() - started) / 1000);
     return record;
   }, rank);
+}
+
+/** The envelope of a deferred record up to `has_payload`; the same for every record of one compile attempt. */
+interface CachedEnvelope {
+  readonly name: string;
+  readonly rank: number | undefined;
+  readonly attempt: number;
+  readonly compileId: TraceCompileId;
+  readonly frameId: number | undefined;
+  readonly frameCompileId: number | undefined;
+  readonly compiledAutogradId: number | undefined;
+  readonly text: string;
+}
+const envelopeByTraceId = new WeakMap<object, CachedEnvelope>();
+
+function deferredEnvelope(
+  name: string,
+  rank: number | undefined,
+  traceId: TraceId | undefined,
+  compileId: TraceCompileId | undefined,
+): string {
+  if (!traceId) return envelopeText(name, rank, compileId, undefined);
+  const cid: TraceCompileId = traceId.compileId;
+  const known = envelopeByTraceId.get(traceId);
+  if (
+    known !== undefined &&
+    known.name === name &&
+    known.rank === rank &&
+    known.attempt === traceId.attempt &&
+    known.compileId === cid &&
+    known.frameId === cid.frameId &&
+    known.frameCompileId === cid.frameCompileId &&
+    known.compiledAutogradId === cid.compiledAutogradId
+  ) {
+    return known.text;
+  }
+  const text = envelopeText(name, rank, cid, traceId.attempt);
+  envelopeByTraceId.set(traceId, {
+    name,
+    rank,
+    attempt: traceId.attempt,
+    compileId: cid,
+    frameId: cid.frameId,
+    frameCompileId: cid.frameCompileId,
+    compiledAutogradId: cid.compiledAutogradId,
+    text,
+  });
+  return text;
+}
+
+function envelopeText(
+  name: string,
+  rank: number | undefined,
+  cid: TraceCompileId | undefined,
+  attempt: number | undefined,
+): string {
+  let envelope = `{${pyJsonString(name)}: {}`;
+  if (rank !== undefined) envelope += `, "rank": ${rank}`;
+  if (cid) {
+    if (cid.compiledAutogradId !== undefined)
+      envelope += `, "compiled_autograd_id": ${cid.compiledAutogradId}`;
+    if (cid.frameId !== undefined) envelope += `, "frame_id": ${cid.frameId}`;
+    if (cid.frameCompileId !== undefined) envelope += `, "frame_compile_id": ${cid.frameCompileId}`;
+  }
+  if (attempt !== undefined) envelope += `, "attempt": ${attempt}`;
+  return envelope;
 }
 
 /**
@@ -186,9 +243,9 @@ export function emitRecord(
         ? stack[stack.length - 1]
         : captureFrames(boundary, 1)[0]
       : (site as SourceFrame);
-    const linePrefix = session.prefix.format(
-      caller ? displayPath(caller.filename, session.cwd) : '<unknown>',
-      caller?.line ?? 0,
+    const linePrefix = session.prefix.formatAtTail(
+      session.prefix.now(),
+      caller ? session.siteTail(caller) : session.prefix.tail('<unknown>', 0),
     );
 
     const meta = metadata === undefined ? undefined : force(metadata);

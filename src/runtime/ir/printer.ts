@@ -93,15 +93,17 @@ function lastUses(graph: Graph): Map<Node, Node[]> {
   for (const node of graph.nodes) for (const a of node.inputs) if (typeof a !== 'number') last.set(a, node);
   const outputs = new Set(graph.outputs);
   const result = new Map<Node, Node[]>();
-  for (const [value, reader] of last) {
-    if (outputs.has(value)) continue;
-    const list = result.get(reader) ?? [];
-    list.push(value);
-    result.set(reader, list);
-  }
-  for (const [reader, list] of result) {
-    const order = reader.inputs.filter((a): a is Node => typeof a !== 'number');
-    list.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  // Each reader's inputs are walked in order, so its list comes out in input order with no sorting.
+  for (const node of graph.nodes) {
+    let list: Node[] | undefined;
+    for (const a of node.inputs) {
+      if (typeof a === 'number' || last.get(a) !== node || outputs.has(a)) continue;
+      if (list === undefined) {
+        list = [];
+        result.set(node, list);
+      } else if (list.includes(a)) continue;
+      list.push(a);
+    }
   }
   return result;
 }
