@@ -75,7 +75,7 @@ interface Jobs {
   results(): DrainResult & { timings: WriterTimings };
 }
 
-type JobFactory = (fs: unknown, path: unknown, crypto: unknown) => Jobs;
+type JobFactory = (fs: unknown, path: unknown, crypto: unknown, timed: boolean) => Jobs;
 
 function jobFactory(): JobFactory {
   return new Function(`${JOB_SOURCE}\nreturn createJobs;`)() as JobFactory;
@@ -83,7 +83,7 @@ function jobFactory(): JobFactory {
 
 function inlineJobs(): Jobs {
   const require = createRequire(import.meta.url);
-  return jobFactory()(require('node:fs'), require('node:path'), require('node:crypto'));
+  return jobFactory()(require('node:fs'), require('node:path'), require('node:crypto'), timingsOn);
 }
 
 // The worker: claims the ring, then consumes records until QUIT. Plain CommonJS so it runs the same from
@@ -92,7 +92,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
 const fs = require('node:fs');
 ${JOB_SOURCE}
-const jobs = createJobs(fs, require('node:path'), require('node:crypto'));
+const jobs = createJobs(fs, require('node:path'), require('node:crypto'), workerData.timed);
 const ring = Buffer.from(workerData.ring);
 const ctrl = new Int32Array(workerData.ctrl);
 const side = workerData.side;
@@ -216,7 +216,7 @@ export class FileWriter {
           // the writer's garbage is short-lived (decoded payloads, parsed JSON): a small young generation
           // keeps peak RSS ~10 MB lower at no measurable CPU cost
           resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
-          workerData: { ring: sab, ctrl: this.ctrl.buffer, side: port2 },
+          workerData: { ring: sab, ctrl: this.ctrl.buffer, side: port2, timed: timingsOn },
           transferList: [port2],
         });
         this.worker.unref();
