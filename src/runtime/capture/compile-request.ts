@@ -1,9 +1,17 @@
 /** What one graph compile hands to the reporting side (instrument.ts, messages.ts, metrics.ts). */
 import type { CompileId } from '../../logging/index.js';
-import type { Graph, SourceLocation } from '../ir/graph.js';
+import type { Graph, Node, SourceLocation } from '../ir/graph.js';
 import type { SymbolicShapes } from './dynamic.js';
 import type { GuardSet } from './guards.js';
 import type { GraphBreak } from './segmenter.js';
+
+/** A dynamic int argument: its symbol (`s86`), its value at this compile and its graph input. */
+export interface IntSymbol {
+  readonly name: string;
+  readonly value: number;
+  readonly argName: string;
+  readonly placeholder: Node;
+}
 
 /** The code object being compiled: the user's function or a resume point after a graph break. */
 export interface FrameInfo {
@@ -20,6 +28,8 @@ export interface GraphCompileRequest {
   readonly elidedFrames: number;
   readonly graph: Graph;
   readonly symbolic?: SymbolicShapes;
+  /** Int arguments that are graph inputs (SymInts), in placeholder order. */
+  readonly intSymbols?: readonly IntSymbol[];
   /** Set when the segment ended in a graph break (reported as a restart). */
   readonly breakAt?: GraphBreak;
   /** `0/0: tensor 'x' size mismatch ...`, newest entry first; empty for a first compile. */

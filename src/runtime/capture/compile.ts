@@ -35,7 +35,8 @@ import {
 } from './api.js';
 import { defaultBackend } from './defaults.js';
 import { definitionLine } from './definition-line.js';
-import { type DynamicOption, FrameShapes, type SymbolicShapes, symbolize } from './dynamic.js';
+import { type DynamicOption, FrameShapes, type SymbolicShapes, symbolize, symbolName } from './dynamic.js';
+import { analyseInts, intGraphInputs, isProbing, scalarInput, withIntInputs } from './dynamic-ints.js';
 import {
   allGuardFailures,
   type CompileArg,
@@ -49,6 +50,7 @@ import {
   type FrameInfo,
   failureReported,
   logAutomaticDynamic,
+  logIntSpecialized,
   logRecomputed,
   logSpecialization,
   logStaticFallback,
@@ -61,8 +63,8 @@ import { respecialize } from './respecialize.js';
 import { type SegmentClose, Segmenter } from './segmenter.js';
 import { structureKey } from './structure-key.js';
 
-/** Where each placeholder's value comes from on the fast path. */
-type Binding = { readonly arg: number } | { readonly value: TensorValue };
+/** Where each placeholder's value comes from on the fast path (`int`: a dynamic int argument, as a 0-d tensor). */
+type Binding = { readonly arg: number } | { readonly value: TensorValue } | { readonly int: number };
 
 /** A compiled segment graph and what it may be reused for. */
 interface SegmentEntry {
@@ -71,6 +73,10 @@ interface SegmentEntry {
   readonly key: string;
   readonly guards: GuardSet;
   readonly run: GraphRunner;
+  /** Dynamic int inputs: placeholder index -> argument index (the segment's inputs fill the others). */
+  readonly intPlaceholders?: ReadonlyMap<number, number>;
+  /** Their symbols (`s86`). */
+  readonly intSymbols?: readonly string[];
 }
 
 /** The single graph of an entry without breaks, with what it needs to run on new arguments. */
@@ -109,6 +115,8 @@ interface CallContext {
   readonly entryId: CompileId | undefined;
   readonly runnable: Runnable | undefined;
   readonly dims: DynamicDims;
+  /** Int arguments requested dynamic (automatic after a change, or `dynamic: true`). */
+  readonly ints: readonly number[];
   readonly failures: readonly string[];
   readonly verbose: readonly (readonly string[])[];
   readonly callerStack: readonly SourceLocation[];
@@ -148,7 +156,8 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
 
   const compiled = ((...args: CompileArg[]) => {
     // Called while another compiled function is being captured: inline it (PyTorch does the same).
-    if (activeModes().some((m) => m instanceof Segmenter)) return eager(...args);
+    // So is a call from the probe run of a dynamic int analysis.
+    if (isProbing() || activeModes().some((m) => m instanceof Segmenter)) return eager(...args);
     const failures: string[] = [];
     for (const r of cache) {
       const failed = checkGuards(r.entry.guards, args);
@@ -209,6 +218,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       entryId,
       runnable: undefined,
       dims: update.dims,
+      ints: update.ints,
       failures,
       // every failing guard of every entry: only built if recompiles_verbose is on
       get verbose() {
@@ -254,7 +264,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       graphs: produced.map((s) => s.compiled),
       graphBreaks: breaks,
       recompileReasons: failures,
-      symbols: direct?.symbolic?.symbols.map((s) => s.name) ?? [],
+      symbols: [...(direct?.symbolic?.symbols.map((s) => s.name) ?? []), ...(first[0]?.intSymbols ?? [])],
       hits: 0,
     };
     cache = [{ entry, direct, single, first }, ...cache];
@@ -268,6 +278,7 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
       entryId: undefined,
       runnable: r,
       dims: new Map(),
+      ints: [],
       failures: [],
       verbose: [],
       callerStack: [],
@@ -282,10 +293,15 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
     inputs: readonly TensorValue[],
     args: readonly CompileArg[],
   ): DirectGraph {
+    const ints = seg.intPlaceholders ?? new Map<number, number>();
+    let k = 0;
     return {
       graph: seg.compiled.graph,
       run: seg.run,
-      bindings: inputs.map((v): Binding => {
+      bindings: seg.compiled.graph.placeholders.map((_, i): Binding => {
+        const int = ints.get(i);
+        if (int !== undefined) return { int };
+        const v = inputs[k++];
         const arg = args.indexOf(v as Tensor);
         return arg >= 0 ? { arg } : { value: v };
       }),
@@ -296,7 +312,13 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
   }
 
   function runDirect(r: Runnable, d: DirectGraph, args: readonly CompileArg[]): ReturnType<F> {
-    const inputs = d.bindings.map((b) => ('arg' in b ? (args[b.arg] as Tensor) : Tensor.wrap(b.value)));
+    const inputs = d.bindings.map((b) =>
+      'arg' in b
+        ? (args[b.arg] as Tensor)
+        : 'int' in b
+          ? scalarInput(args[b.int] as number)
+          : Tensor.wrap(b.value),
+    );
     const outputs = withCompileId(d.compileId, () => runnerFor(d, inputs)(inputs));
     return (r.single ? outputs[0] : outputs) as ReturnType<F>;
   }
@@ -389,7 +411,9 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
     }
     ctx.produced.set(seg.index, found);
     const entry = found;
-    return withCompileId(entry.compiled.compileId, () => entry.run(inputs));
+    const graphInputs =
+      entry.intPlaceholders === undefined ? inputs : intGraphInputs(inputs, entry.intPlaceholders, ctx.args);
+    return withCompileId(entry.compiled.compileId, () => entry.run(graphInputs));
   }
 
   /**
@@ -452,18 +476,28 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
   ): SegmentEntry {
     const compileId = ctx.entryId!;
     frameInfo ??= functionFrame(seg);
-    const placeholderArg = seg.inputs.map((v) => ctx.args.indexOf(v as Tensor));
+    const { graph, graphInputs, intPlaceholders } = withCompileId(compileId, () =>
+      dynamicInts(seg, inputs, ctx),
+    );
+    const placeholderArg = graphInputs.map((v, i) => (intPlaceholders.has(i) ? -1 : ctx.args.indexOf(v)));
     let symbolic: SymbolicShapes | undefined;
     if (ctx.dims.size > 0) {
       if (seg.breakAt !== undefined) {
         withCompileId(compileId, () => logStaticFallback('the function has graph breaks'));
       } else {
-        const out = symbolize(seg.graph, ctx.args, ctx.names, ctx.dims, placeholderArg);
+        const out = symbolize(graph, ctx.args, ctx.names, ctx.dims, placeholderArg);
         if ('shapes' in out) symbolic = out.shapes;
         else withCompileId(compileId, () => logStaticFallback(out.reason));
       }
     }
     const dynamicDims = placeholderArg.map((arg) => (arg >= 0 ? (symbolic?.dims.get(arg) ?? []) : []));
+    const used = new Set(symbolic?.symbols.map((s) => s.name) ?? []);
+    const intSymbols = [...intPlaceholders].map(([p, arg]) => ({
+      name: symbolName(`L['${ctx.names[arg]}']`, used),
+      value: ctx.args[arg] as number,
+      argName: ctx.names[arg],
+      placeholder: graph.placeholders[p],
+    }));
     const { runner, guards } = reportedCompile(
       {
         compileId,
@@ -474,8 +508,9 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
         get elidedFrames() {
           return ctx.elided;
         },
-        graph: seg.graph,
+        graph,
         ...(symbolic === undefined ? {} : { symbolic }),
+        ...(intSymbols.length === 0 ? {} : { intSymbols }),
         ...(seg.breakAt === undefined ? {} : { breakAt: seg.breakAt }),
         recompileReasons: ctx.failures,
         get verboseReasons() {
@@ -487,18 +522,57 @@ export function compile<F extends CompilableFn>(fn: F, options: CompileOptions =
         dynamoConfig,
       },
       {
-        backend: () => backend(seg.graph, inputs, { compileId, dynamicDims }),
+        backend: () => backend(graph, graphInputs, { compileId, dynamicDims }),
         guards: () => ({
-          ...guardsFor(ctx.names, ctx.args, symbolic?.dims, symbolic?.shapeGuards),
-          origins: guardOrigins(seg.graph),
+          ...guardsFor(
+            ctx.names,
+            ctx.args,
+            symbolic?.dims,
+            symbolic?.shapeGuards,
+            new Set(intPlaceholders.values()),
+          ),
+          origins: guardOrigins(graph),
         }),
         guardLatencyUs: (g) => latencyUs(g, ctx.args),
       },
     );
-    const entry: SegmentEntry = { compiled: { compileId, graph: seg.graph }, key, guards, run: runner };
+    const entry: SegmentEntry = {
+      compiled: { compileId, graph },
+      key,
+      guards,
+      run: runner,
+      ...(intPlaceholders.size === 0 ? {} : { intPlaceholders, intSymbols: intSymbols.map((s) => s.name) }),
+    };
     if (symbolic !== undefined) symbolicOf.set(entry, symbolic);
     graphs.push(entry.compiled);
     return entry;
+  }
+
+  /**
+   * The first segment's graph with its dynamic int arguments as graph inputs (those the probe allows; the
+   * others stay specialised, logged with why), and the inputs to run it with now.
+   */
+  function dynamicInts(
+    seg: SegmentClose,
+    inputs: readonly Tensor[],
+    ctx: CallContext,
+  ): { graph: Graph; graphInputs: readonly Tensor[]; intPlaceholders: ReadonlyMap<number, number> } {
+    const none = { graph: seg.graph, graphInputs: inputs, intPlaceholders: new Map<number, number>() };
+    if (ctx.ints.length === 0) return none;
+    const value = (arg: number) => ctx.args[arg] as number;
+    if (seg.breakAt !== undefined) {
+      for (const arg of ctx.ints)
+        logIntSpecialized(ctx.names[arg], value(arg), 'the function has graph breaks');
+      return none;
+    }
+    const dynamic: { arg: number; name: string; uses: readonly { call: number; operand: number }[] }[] = [];
+    for (const a of analyseInts(eager, seg.graph, seg.inputs, ctx.args, ctx.names, ctx.ints)) {
+      if ('reason' in a) logIntSpecialized(ctx.names[a.arg], value(a.arg), a.reason);
+      else dynamic.push({ arg: a.arg, name: ctx.names[a.arg], uses: a.uses });
+    }
+    if (dynamic.length === 0) return none;
+    const { graph, intPlaceholders } = withIntInputs(seg.graph, dynamic);
+    return { graph, graphInputs: intGraphInputs(inputs, intPlaceholders, ctx.args), intPlaceholders };
   }
 
   /** A segment after a break (or a changed first segment on replay): its frame's next compile id. */

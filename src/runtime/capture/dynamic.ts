@@ -16,6 +16,7 @@ import { isContiguous } from '../core/shape.js';
 import type { AttrValue, TensorMeta } from '../core/types.js';
 import type { Graph, Node } from '../ir/graph.js';
 import type { Tensor } from '../tensor.js';
+import { intCandidate } from './dynamic-ints.js';
 import type { CompileArg, DimRef, DynamicDims, ShapeGuard } from './guards.js';
 import { respecialize } from './respecialize.js';
 
@@ -25,20 +26,39 @@ export type DynamicOption = boolean | undefined;
 /** Per compiled function: the sizes each tensor argument had at its compiles ('dyn' once it changed). */
 export class FrameShapes {
   private readonly seen = new Map<number, (number | 'dyn')[]>();
+  /** Per scalar argument: the value of its first compile, or 'dyn' once an int changed. */
+  private readonly scalars = new Map<number, number | 'dyn'>();
 
   /**
-   * Records this compile's sizes and returns the dims that are dynamic under `option`, with a message for
-   * each dim that just became dynamic (PyTorch's pgo log line).
+   * Records this compile's sizes and int values and returns the dims and int arguments that are dynamic
+   * under `option`, with a message for each that just became dynamic (PyTorch's pgo log line).
    */
   update(
     args: readonly CompileArg[],
     names: readonly string[],
     option: DynamicOption,
-  ): { dims: Map<number, number[]>; changes: string[] } {
+  ): { dims: Map<number, number[]>; ints: number[]; changes: string[] } {
     const dims = new Map<number, number[]>();
+    const ints: number[] = [];
     const changes: string[] = [];
     args.forEach((a, i) => {
-      if (typeof a === 'number') return;
+      if (typeof a === 'number') {
+        // Ints (PyTorch's automatic dynamic int); floats stay specialised (specialize_float).
+        const before = this.scalars.get(i);
+        if (before !== 'dyn' && intCandidate(a)) {
+          if (before !== undefined && intCandidate(before) && before !== a) {
+            changes.push(`automatic dynamic int L['${names[i]}'] val ${a} != ${before}`);
+            this.scalars.set(i, 'dyn');
+          } else {
+            this.scalars.set(i, a);
+          }
+        } else if (before !== 'dyn') {
+          this.scalars.set(i, a);
+        }
+        const dyn = option === true || (option === undefined && this.scalars.get(i) === 'dyn');
+        if (dyn && intCandidate(a)) ints.push(i);
+        return;
+      }
       const before = this.seen.get(i);
       let now: (number | 'dyn')[];
       if (before === undefined || before.length !== a.shape.length) {
@@ -55,7 +75,7 @@ export class FrameShapes {
         option === false ? [] : a.shape.map((_, d) => d).filter((d) => option === true || now[d] === 'dyn');
       if (dynamic.length > 0) dims.set(i, dynamic);
     });
-    return { dims, changes };
+    return { dims, ints, changes };
   }
 }
 

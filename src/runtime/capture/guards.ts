@@ -1,6 +1,7 @@
 /**
  * Guards: the conditions under which a compiled graph may be reused. Tensors are checked on dtype, rank,
- * sizes and strides (PyTorch's TENSOR_MATCH), specialised scalars on their value (EQUALS_MATCH). A dynamic
+ * sizes and strides (PyTorch's TENSOR_MATCH), specialised scalars on their value (EQUALS_MATCH), dynamic ints
+ * on being an integer (TYPE_MATCH, within float32's exact range: a LAMBDA_GUARD). A dynamic
  * dim (`null` in `shape`) is not checked by TENSOR_MATCH; shape guards (PyTorch's LAMBDA_GUARDs from the
  * shape environment) relate it instead: `2 <= L['x'].size()[1]`, `L['y'].size()[0] == L['x'].size()[0]`,
  * `L['x'].stride()[0] == L['x'].size()[1]`. Failure texts are PyTorch's
@@ -22,7 +23,9 @@ export type Guard =
       readonly strides: readonly (number | null)[];
       readonly dtype: TensorMeta['dtype'];
     }
-  | { readonly kind: 'scalar'; readonly name: string; readonly value: number };
+  | { readonly kind: 'scalar'; readonly name: string; readonly value: number }
+  /** A dynamic int: any integer within float32's exact range (PyTorch's TYPE_MATCH on a SymInt source). */
+  | { readonly kind: 'int'; readonly name: string };
 
 /** One argument's size (or stride) of one dim: `L['x'].size()[1]`. */
 export interface DimRef {
@@ -60,11 +63,16 @@ export function guardsFor(
   args: readonly CompileArg[],
   dynamic: DynamicDims = new Map(),
   shapeGuards: readonly ShapeGuard[] = [],
+  dynamicInts: ReadonlySet<number> = new Set(),
 ): GuardSet {
   return {
     arity: args.length,
     guards: args.map((a, i): Guard => {
-      if (typeof a === 'number') return { kind: 'scalar', name: names[i], value: a };
+      if (typeof a === 'number') {
+        return dynamicInts.has(i)
+          ? { kind: 'int', name: names[i] }
+          : { kind: 'scalar', name: names[i], value: a };
+      }
       const dyn = new Set(dynamic.get(i) ?? []);
       const shape = a.shape.map((s, d) => (dyn.has(d) ? null : s));
       // A stride is dynamic when it spans a dynamic dim (the product of the sizes after it).
@@ -100,7 +108,14 @@ export function allGuardFailures(set: GuardSet, args: readonly CompileArg[]): st
   return failures;
 }
 
+/** The largest integer a dynamic int input holds exactly (it reaches kernels as float32). */
+const INT_RANGE = 2 ** 24;
+
 function checkGuard(g: Guard, a: CompileArg): string | null {
+  if (g.kind === 'int') {
+    if (typeof a !== 'number' || !Number.isInteger(a)) return `___check_type_id(L['${g.name}'], int)`;
+    return Math.abs(a) <= INT_RANGE ? null : intRangeText(g.name);
+  }
   if (g.kind === 'scalar') {
     if (typeof a !== 'number') return `type(${g.name}) == number`;
     return Object.is(a, g.value) ? null : `${g.name} == ${g.value}`;
@@ -141,6 +156,8 @@ function holds(g: ShapeGuard, args: readonly CompileArg[]): boolean {
   }
 }
 
+const intRangeText = (name: string): string => `-${INT_RANGE} <= L['${name}'] <= ${INT_RANGE}`;
+
 const sizeText = (r: DimRef): string => `L['${r.name}'].size()[${r.dim}]`;
 
 /** PyTorch's spelling of a shape guard (sympy-printed, sizes multiplied in order). */
@@ -168,7 +185,12 @@ export function formatGuards(set: GuardSet): string {
   const lines = ['TREE_GUARD_MANAGER:', '+- RootGuardManager'];
   const sorted = [...set.guards].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const g of sorted) {
-    if (g.kind === 'scalar') {
+    if (g.kind === 'int') {
+      lines.push(`| +- GuardManager: source=L['${g.name}'], type=<class 'number'>`);
+      lines.push(
+        `| | +- TYPE_MATCH: ___check_type_id(L['${g.name}'], int), type=<class 'int'>${origin(set, g.name)}`,
+      );
+    } else if (g.kind === 'scalar') {
       lines.push(`| +- GuardManager: source=L['${g.name}'], type=<class 'number'>`);
       lines.push(`| | +- EQUALS_MATCH: L['${g.name}'] == ${g.value}`);
     } else {
@@ -179,6 +201,7 @@ export function formatGuards(set: GuardSet): string {
     }
   }
   for (const g of set.shapeGuards) lines.push(`+- LAMBDA_GUARD: ${shapeGuardText(g)}`);
+  for (const g of set.guards) if (g.kind === 'int') lines.push(`+- LAMBDA_GUARD: ${intRangeText(g.name)}`);
   return lines.join('\n');
 }
 
@@ -201,5 +224,5 @@ export function guardOrigins(graph: Graph): Map<string, string> {
 
 /** How many leaf guards the tree holds (compilation_metrics' guard_count). */
 export function guardCount(set: GuardSet): number {
-  return set.guards.length + set.shapeGuards.length;
+  return set.guards.length + set.shapeGuards.length + set.guards.filter((g) => g.kind === 'int').length;
 }

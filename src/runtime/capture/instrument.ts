@@ -66,15 +66,22 @@ export function reportedCompile<R>(
   const id = req.compileId;
   const cid = formatCompileId(id);
   const where = `${req.frame.coFilename}:${req.frame.coFirstlineno}`;
+  const intSymbolOf = new Map((req.intSymbols ?? []).map((s) => [s.placeholder, s.name]));
   const printed = once(() =>
     printGraph(
       req.graph,
-      req.symbolic === undefined
+      req.symbolic === undefined && intSymbolOf.size === 0
         ? {}
         : {
-            symbols: req.symbolic.symbols.map((s) => s.name),
+            symbols: req.symbolic?.symbols.map((s) => s.name) ?? [],
             formatMeta: (n) => {
-              const t = req.symbolic!.metaText(n);
+              // A dynamic int input prints as PyTorch's SymInt placeholder (`L_n_: "Sym(s86)"`).
+              const sym = intSymbolOf.get(n);
+              if (sym !== undefined) return `Sym(${sym})`;
+              const t = req.symbolic?.metaText(n) ?? {
+                shape: n.meta.shape.map(String),
+                strides: n.meta.strides.map(String),
+              };
               return `f32[${t.shape.join(', ')}][${t.strides.join(', ')}]cpu`;
             },
           },
@@ -168,6 +175,7 @@ export function reportedCompile<R>(
         `COMPILING GRAPH due to GraphCompileReason(reason='${reason}', user_stack=[${userStackText(req)}], graph_break=${req.breakAt === undefined ? 'False' : 'True'})`,
     );
     if (req.symbolic !== undefined) reportSymbols(req, req.symbolic);
+    reportIntSymbols(req);
     traceStructured('dynamo_output_graph', () => ({ sizes: sizesOf(req) }), printed);
     graphLog(() => `TRACED GRAPH\n ===== ${fnName} =====\n ${formatGraphTable(req.graph)}\n`);
     graphCodeLog(() => `TRACED GRAPH\n ===== ${fnName} =====\n ${printed()}\n`);
@@ -261,6 +269,37 @@ function reportSymbols(req: GraphCompileRequest, shapes: SymbolicShapes): void {
       stack: internStack(dynamoStartStack(req).slice(0, -1)),
     }));
   }
+}
+
+/**
+ * Each dynamic int argument, as PyTorch announces its SymInt: `create_symbol s86 = 3 for L['n']
+ * [-int_oo, int_oo]` (INFO) and a `create_symbol` trace record.
+ */
+function reportIntSymbols(req: GraphCompileRequest): void {
+  for (const sym of req.intSymbols ?? []) {
+    const source = `L['${sym.argName}']`;
+    const use = req.graph.nodes.find((n) => n.kind === 'call' && n.inputs.includes(sym.placeholder));
+    const at = use?.source;
+    symbolicShapes.info(
+      () =>
+        `create_symbol ${sym.name} = ${sym.value} for ${source} [-int_oo, int_oo]${at === undefined ? '' : ` ${at.code ?? ''}  # ${at.file}:${at.line} in ${at.fn}`}`,
+    );
+    traceStructured('create_symbol', () => ({
+      symbol: sym.name,
+      val: String(sym.value),
+      vr: '[-int_oo, int_oo]',
+      source,
+      user_stack: internStack(
+        at === undefined ? [] : [{ filename: at.file, line: at.line, name: at.fn, loc: at.code ?? null }],
+      ),
+      stack: internStack(dynamoStartStack(req).slice(0, -1)),
+    }));
+  }
+}
+
+/** Logs why an int argument that was to be dynamic stays specialised (its value is guarded, EQUALS_MATCH). */
+export function logIntSpecialized(name: string, value: number, reason: string): void {
+  pgo.debug(() => `automatic dynamic int L['${name}']: specialising to ${value} (${reason})`);
 }
 
 /** Logs PyTorch's pgo line when a dim turns dynamic ("automatic dynamic size L['x'] size(1) 32 != 16"). */
