@@ -1,5 +1,5 @@
 /**
- * Recompiles: the same function called with new shapes, a new scalar and a new memory layout.
+ * Recompiles: the same function called with new shapes, a new int and a new memory layout.
  * Mirrors PyTorch's p3_recompile.py (../shared/fixtures/pytorch-2.11/programs/), so the logs and traces
  * can be compared side by side: compile ids 0/0 ... 0/4 in both.
  *
@@ -28,7 +28,9 @@ for (const shape of [
 ]) {
   cf(randn(shape, { seed: 1 }), 2);
 }
-cf(randn([8, 16], { seed: 2 }), 3); // scalar change -> recompile (scalars are specialised): 0/3
+// int change -> recompile 0/3, where n becomes dynamic (s86, PyTorch's automatic dynamic int): later values of n
+// reuse 0/3.
+cf(randn([8, 16], { seed: 2 }), 3);
 // PyTorch's program changes the dtype here; compilog has float32 only, so the layout changes instead:
 // a transposed view has strides [1, 8] -> recompile 0/4.
 cf(randn([16, 8], { seed: 3 }).t(), 2);
