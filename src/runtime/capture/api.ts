@@ -40,9 +40,9 @@ export interface CompileOptions {
   /** Compiles per function (and per resume point) before falling back to eager (PyTorch's recompile_limit, 8). */
   readonly recompileLimit?: number;
   /**
-   * Dynamic shapes: `true` makes every dim of every tensor argument dynamic from the first compile; `false`
-   * keeps shapes static; by default a dim becomes dynamic when a recompile sees it change (PyTorch's
-   * automatic_dynamic_shapes).
+   * Dynamic shapes: `true` makes every dim of every tensor argument, and every int argument, dynamic from the
+   * first compile; `false` keeps shapes and ints static; by default a dim or an int becomes dynamic when a
+   * recompile sees it change (PyTorch's automatic_dynamic_shapes). Floats are always specialised.
    */
   readonly dynamic?: boolean;
   /**
@@ -66,7 +66,7 @@ export interface CompiledEntry {
   readonly graphBreaks: readonly string[];
   /** Guard failures (newest entry first, `0/0: ...`) that caused this compile; empty for the first. */
   readonly recompileReasons: readonly string[];
-  /** The size symbols the entry's graph is generic over (`['s27']`); empty for static shapes. */
+  /** The symbols the entry's graph is generic over: sizes (`'s27'`), then int arguments (`'s86'`); empty if static. */
   readonly symbols: readonly string[];
   hits: number;
 }

@@ -4,7 +4,8 @@
  * pass, or recompile with the failed guards as the reason, up to a recompile limit (then fn runs eagerly).
  *
  * - An entry without graph breaks runs its one graph directly. With dynamic shapes (automatic after a size
- *   change, or `dynamic: true`) that graph serves every size its shape guards allow.
+ *   change, or `dynamic: true`) that graph serves every size its shape guards allow; with dynamic ints
+ *   (automatic after an int argument changes) every value of them (dynamic-ints.ts).
  * - An entry with graph breaks cannot skip the user's JavaScript between the breaks (a JS function cannot
  *   be resumed in the middle, as Python bytecode can), so a cached call replays fn under a cheap recording
  *   mode (no stack per op, no printing, no compiling) and runs each segment's compiled graph, found by
