@@ -110,9 +110,12 @@ function probe(
       withMode(recorder, () => {
         const probeArgs = args.map((a, i): CompileArg => {
           if (typeof a === 'number') return i === arg ? sentinel : a;
-          const lazy = recorder.input(names[i], meta(a));
-          liftedOf.set(a, lazy);
-          lifted.push(null);
+          let lazy = liftedOf.get(a); // a tensor passed twice is one graph input, as in capture
+          if (lazy === undefined) {
+            lazy = recorder.input(names[i], meta(a));
+            liftedOf.set(a, lazy);
+            lifted.push(null);
+          }
           return Tensor.wrap(lazy);
         });
         const out = fn(...probeArgs);
