@@ -29,10 +29,13 @@ function computeSizes(req: GraphCompileRequest): Record<string, (number | string
 }
 
 export function pyDict(sizes: Record<string, (number | string)[]>): string {
-  const items = Object.entries(sizes).map(
-    ([k, v]) => `'${k}': [${v.map((x) => (typeof x === 'number' ? String(x) : x)).join(', ')}]`,
-  );
-  return `{${items.join(', ')}}`;
+  // One pass of plain concatenation: this text is built once per compile, mostly by unoptimised code.
+  let out = '';
+  for (const key of Object.keys(sizes)) {
+    if (out !== '') out += ', ';
+    out += `'${key}': [${sizes[key].join(', ')}]`;
+  }
+  return `{${out}}`;
 }
 
 export function metrics(

@@ -119,17 +119,21 @@ function expression(node: Node): string {
     const b = node.attrs.has_bias ? params.shift() : 'None';
     return `${op.print.kind === 'function' ? op.print.name : 'layer_norm'}(${x}, ${pyTuple(node.attrs.normalized_shape)}, ${w}, ${b}, ${py(node.attrs.eps)})`;
   }
-  const kwargs = Object.entries(node.attrs)
-    .filter(([, v]) => v !== null && v !== false)
-    .map(([k, v]) => `${k} = ${py(v)}`);
   switch (op.print.kind) {
     case 'operator':
       return `${args[0]} ${op.print.symbol} ${args[1]}`;
     case 'method':
-      return `${args[0]}.${op.print.name}(${[...args.slice(1), ...kwargs].join(', ')})`;
+      return `${args[0]}.${op.print.name}(${[...args.slice(1), ...kwargs(node.attrs)].join(', ')})`;
     case 'function':
-      return `${op.print.name}(${[...args, ...kwargs].join(', ')})`;
+      return `${op.print.name}(${[...args, ...kwargs(node.attrs)].join(', ')})`;
   }
+}
+
+/** `dim = [2], keepdim = True`: the attributes that are set (not null, not false). */
+function kwargs(attrs: Node['attrs']): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(attrs)) if (v !== null && v !== false) out.push(`${k} = ${py(v)}`);
+  return out;
 }
 
 function formatArg(a: Arg): string {
