@@ -6,9 +6,12 @@
  * specialised. Logs are checked in a child process (fixtures/dynamic-int-child.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readTrace } from '../../src/artifacts/index.js';
 import {
   compile,
   formatGuards,
@@ -170,10 +173,11 @@ describe('dynamic int logs (child process)', { timeout: 60_000 }, () => {
   const CHILD = resolve(import.meta.dirname, 'fixtures/dynamic-int-child.ts');
   const PREFIX = /^([VIWEC])\d{4} \d{2}:\d{2}:\d{2}\.\d{6} \d+ (\S+):(\d+)\] /;
 
-  function run(logs: string) {
+  function run(logs: string, trace?: string) {
     const env: NodeJS.ProcessEnv = { ...process.env, TORCH_LOGS: logs };
     for (const name of ['TORCH_TRACE', 'TORCH_DTRACE', 'TORCH_LOGS_FORMAT', 'TORCH_LOGS_OUT'])
       delete env[name];
+    if (trace !== undefined) env.TORCH_TRACE = trace;
     const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD], { env, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stderr.split('\n').filter((l) => l !== '');
@@ -212,5 +216,31 @@ describe('dynamic int logs (child process)', { timeout: 60_000 }, () => {
       ].join('\n'),
     );
     expect(pick(/\[1\/1\] \[__guards\] .*L\['d'\]/)).toContain("EQUALS_MATCH: L['d'] == 1");
+  });
+
+  it("the trace has create_symbol for L['n'] and, as PyTorch, no sizes for the SymInt input", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compilog-dynamic-int-'));
+    try {
+      run('', dir);
+      const symbols: unknown[] = [];
+      const sizes: Record<string, unknown>[] = [];
+      const reading = readTrace(dir);
+      for await (const e of reading) {
+        if (e.kind === 'create_symbol') symbols.push(e.data.create_symbol);
+        if (e.kind === 'dynamo_output_graph')
+          sizes.push((e.data.dynamo_output_graph as { sizes: Record<string, unknown> }).sizes);
+      }
+      expect(reading.stats.badLines).toEqual({ glog: 0, json: 0, md5: 0, truncated: 0, invalidUtf8: 0 });
+      expect(symbols).toHaveLength(1);
+      expect(symbols[0]).toMatchObject({
+        symbol: 's86',
+        val: '3',
+        vr: '[-int_oo, int_oo]',
+        source: "L['n']",
+      });
+      expect(sizes[1]).toEqual({ l_x_: [4, 8], exp: [4, 8], mul: [4, 8], add: [4, 8] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

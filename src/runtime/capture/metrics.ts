@@ -18,7 +18,10 @@ export function sizesOf(req: GraphCompileRequest): Record<string, (number | stri
 
 function computeSizes(req: GraphCompileRequest): Record<string, (number | string)[]> {
   const sizes: Record<string, (number | string)[]> = {};
+  // A dynamic int input is a SymInt, not a tensor: PyTorch lists no sizes for it.
+  const ints = new Set((req.intSymbols ?? []).map((s) => s.placeholder));
   for (const node of req.graph.nodes) {
+    if (ints.has(node)) continue;
     if (req.symbolic === undefined) {
       sizes[node.name] = [...node.meta.shape];
     } else {
