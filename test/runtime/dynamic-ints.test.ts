@@ -141,6 +141,8 @@ describe('automatic dynamic int arguments', () => {
     ['a slice bound', (x: Tensor, n: number) => x.slice(1, 0, n), [2, 3, 4]],
     ['a value computed from it', (x: Tensor, n: number) => x.mul(n * 2), [2, 3, 4]],
     ['control flow', (x: Tensor, n: number) => (n > 50 ? x.relu() : x.neg()), [2, 3, 4]],
+    ['a sign branch', (x: Tensor, n: number) => (n > 0 ? x.mul(n) : x.relu()), [2, 3, -1]],
+    ['a clamp on the host', (x: Tensor, n: number) => x.mul(Math.max(n, 0)), [2, 3, -4]],
   ] as const)('an int used as %s stays specialised: every value recompiles', (_, f, values) => {
     const lastReason = `n == ${values[values.length - 2]}`;
     const cf = compile(f as (x: Tensor, n: number) => Tensor);

@@ -10,9 +10,10 @@
  * (a dim, a reshape size, a slice bound), in a value computed from it, in a tensor built from it, or in
  * control flow that changes the recorded ops. As PyTorch specialises an int used as a dim or a size.
  *
- * Caveat: the probe sees one other value. Host code that branches on `n` and takes the same path for the
- * captured value and the sentinel (`if (n > 3)` with 5 and 97) is not seen (PyTorch's SymInt would guard
- * on the comparison); pass `dynamic: false` to such a function.
+ * A second probe with a negative sentinel catches branches on the sign or on a threshold below the value
+ * (`n > 0 ? ...`, `Math.max(n, 0)`). Caveat: the probes see two other values. Host code that branches on `n`
+ * and takes the same path for the captured value and both sentinels (`if (n === 5)` captured with 4) is
+ * not seen (PyTorch's SymInt would guard on the comparison); pass `dynamic: false` to such a function.
  */
 import type { TensorMeta, TensorValue } from '../core/types.js';
 import { withMode, withoutModes } from '../dispatch/mode.js';
@@ -55,20 +56,48 @@ export function analyseInts(
   names: readonly string[],
   requested: readonly number[],
 ): IntAnalysis[] {
-  return requested.map((arg) => {
-    const value = args[arg] as number;
-    // A large value first (few coincidences with constants); if the function rejects it (a dim out of
-    // range), neighbours, so a dim or size use is reported as such.
-    const sentinels = [...new Set([value === 97 ? 89 : 97, value - 1, value + 1])];
-    let firstError: string | undefined;
-    for (const sentinel of sentinels) {
-      const probed = probe(fn, args, names, arg, sentinel);
-      if (!('error' in probed))
-        return compareGraphs(graph, graphInputs, probed, arg, names[arg], value, sentinel);
-      firstError ??= `the function fails for L['${names[arg]}'] = ${sentinel} (${probed.error})`;
-    }
-    return { arg, reason: firstError! };
+  return requested.map((arg) => analyseInt(fn, graph, graphInputs, args, names, arg));
+}
+
+function analyseInt(
+  fn: (...args: CompileArg[]) => unknown,
+  graph: Graph,
+  graphInputs: readonly TensorValue[],
+  args: readonly CompileArg[],
+  names: readonly string[],
+  arg: number,
+): IntAnalysis {
+  const value = args[arg] as number;
+  const failed = (sentinel: number, error: string): IntAnalysis => ({
+    arg,
+    reason: `the function fails for L['${names[arg]}'] = ${sentinel} (${error})`,
   });
+  // A large value first (few coincidences with constants); if the function rejects it (a dim out of
+  // range), neighbours, so a dim or size use is reported as such.
+  let first: IntAnalysis | undefined;
+  let firstError: IntAnalysis | undefined;
+  for (const sentinel of new Set([value === 97 ? 89 : 97, value - 1, value + 1])) {
+    const probed = probe(fn, args, names, arg, sentinel);
+    if ('error' in probed) {
+      firstError ??= failed(sentinel, probed.error);
+      continue;
+    }
+    first = compareGraphs(graph, graphInputs, probed, arg, names[arg], value, sentinel);
+    break;
+  }
+  if (first === undefined) return firstError!;
+  if ('reason' in first) return first;
+  // A second probe on the other side of zero: host code that branches on the sign or a threshold of n
+  // (`n > 0 ? ... : ...`, Math.max(n, 0)) records other ops or other literals there.
+  const negative = value === -89 ? -83 : -89;
+  const again = probe(fn, args, names, arg, negative);
+  if ('error' in again) return failed(negative, again.error);
+  const second = compareGraphs(graph, graphInputs, again, arg, names[arg], value, negative);
+  if ('reason' in second) return second;
+  const same =
+    second.uses.length === first.uses.length &&
+    second.uses.every((u, i) => u.call === first.uses[i].call && u.operand === first.uses[i].operand);
+  return same ? first : { arg, reason: `the uses of L['${names[arg]}'] change with its value` };
 }
 
 interface Probe {
