@@ -14,10 +14,15 @@ export interface BatchedWriterOptions {
 
 export class BatchedWriter {
   readonly fd: number;
-  private batch: string[] = [];
-  /** UTF-16 code units in `batch` (at most 3 UTF-8 bytes each). */
+  /**
+   * The batch, already UTF-8 encoded: each write is encoded into this reused buffer at once, so the batch holds
+   * no strings (nothing for the garbage collector to keep copying while a batch fills up).
+   */
+  private buffer: Buffer = Buffer.allocUnsafe(0);
+  /** Bytes of the batch in `buffer`. */
+  private bytes = 0;
+  /** UTF-16 code units written into the batch (what `highWaterMark` counts). */
   private size = 0;
-  private scratch: Buffer = Buffer.allocUnsafe(0);
   private scheduled = false;
   private closed = false;
   private readonly highWaterMark: number;
@@ -40,7 +45,14 @@ export class BatchedWriter {
 
   write(text: string): void {
     if (this.closed) return;
-    this.batch.push(text);
+    // A UTF-16 code unit is at most 3 UTF-8 bytes.
+    const need = this.bytes + text.length * 3;
+    if (this.buffer.length < need) {
+      const grown = Buffer.allocUnsafe(Math.max(need, 2 * this.buffer.length, 1024));
+      this.buffer.copy(grown, 0, 0, this.bytes);
+      this.buffer = grown;
+    }
+    this.bytes += this.buffer.write(text, this.bytes, 'utf8');
     this.size += text.length;
     if (this.size >= this.highWaterMark) this.flush();
     else if (!this.scheduled) {
@@ -56,20 +68,12 @@ export class BatchedWriter {
 
   flush(): void {
     if (this.size === 0) return;
-    const batch = this.batch;
-    const units = this.size;
-    this.batch = [];
+    const bytes = this.bytes;
+    this.bytes = 0;
     this.size = 0;
-    // Each piece is encoded straight into one reused buffer: joining the pieces first would copy every
-    // byte once more (and flatten concatenated strings twice); this halves the cost of a flush.
-    const worst = units * 3;
-    if (this.scratch.length < worst)
-      this.scratch = Buffer.allocUnsafe(Math.max(worst, 2 * this.scratch.length));
-    let bytes = 0;
-    for (const piece of batch) bytes += this.scratch.write(piece, bytes, 'utf8');
-    writeFully(this, this.scratch.subarray(0, bytes));
+    writeFully(this, this.buffer.subarray(0, bytes));
     // A one-off huge batch does not keep its buffer.
-    if (this.scratch.length > MAX_KEPT_SCRATCH) this.scratch = Buffer.allocUnsafe(0);
+    if (this.buffer.length > MAX_KEPT_SCRATCH) this.buffer = Buffer.allocUnsafe(0);
   }
 
   close(): void {
