@@ -110,7 +110,8 @@ function writeEvent(
   // Everything the payload shows is taken now (the args as text); the record is built with the other queued
   // events. No named closure here: under a transpiler that keeps function names each would cost a
   // defineProperty call.
-  const ids = idTextsOf(compileId ?? currentTraceId()?.compileId);
+  const traceId = currentTraceId();
+  const ids = idTextsOf(compileId ?? traceId?.compileId);
   const argsText = args === undefined ? ids.onlyId : eventArgsText(args, ids);
   const at = ts ?? nowMicros();
   deferTextRecord(
@@ -118,6 +119,7 @@ function writeEvent(
     () => eventText(name, ph, at, dur, category, argsText),
     compileId,
     emitSite(),
+    traceId,
   );
 }
 

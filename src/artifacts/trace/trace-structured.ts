@@ -124,17 +124,18 @@ function isEmptyPlainObject(value: unknown): boolean {
 /**
  * A record with `{}` metadata and a payload text built later (TraceSession.defer): the same bytes as
  * `emitRecord(name, {}, text(), { expectTraceId: false, compileId }, site)` written at this moment. The compile
- * id, rank and line-prefix time are taken now; `text` must capture its own values. Chromium events use it.
+ * id, rank and line-prefix time are taken now; `text` must capture its own values. Chromium events use it
+ * (passing the current trace id they already looked up).
  */
 export function deferTextRecord(
   name: string,
   text: () => string,
   compileId: TraceCompileId | undefined,
   site: SourceFrame,
+  traceId: TraceId | undefined = currentTraceId(),
 ): void {
   const session = activeSession();
   if (!session) return;
-  const traceId = currentTraceId();
   const rank = currentRank();
   const at = session.prefix.now();
   session.defer(() => {

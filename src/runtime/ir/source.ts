@@ -35,20 +35,12 @@ export function userSourceLocation(): SourceLocation | undefined {
 }
 
 const MAX_CACHED = 4096;
-/** raw file name -> is it the user's code (not compilog's, Node's or a dependency's). */
-const userFileByName = new Map<string, boolean>();
 /** raw file name -> character position in it -> the resolved location. */
 const locationBySite = new Map<string, Map<number, SourceLocation>>();
 
+/** Is the frame in the user's code (not compilog's, Node's or a dependency's)? Decided once per script. */
 function isUserSite(site: NodeJS.CallSite): boolean {
-  const name = site.getFileName() ?? site.getScriptNameOrSourceURL() ?? '';
-  let user = userFileByName.get(name);
-  if (user === undefined) {
-    user = isUserFile(siteFile(site));
-    if (userFileByName.size >= MAX_CACHED) userFileByName.clear();
-    userFileByName.set(name, user);
-  }
-  return user;
+  return scriptOf(site).user;
 }
 
 function locationOf(site: NodeJS.CallSite, prepare: typeof Error.prepareStackTrace): SourceLocation {
@@ -138,14 +130,35 @@ export function captureRawStack(depth = 40): RawStack {
   }
 }
 
-function siteFile(site: NodeJS.CallSite): string {
+/** A script's path (file URLs converted) and whether it is user code: the same for every frame in it. */
+interface ScriptInfo {
+  readonly path: string;
+  readonly user: boolean;
+}
+/** raw file name -> its ScriptInfo. */
+const scripts = new Map<string, ScriptInfo>();
+
+function scriptOf(site: NodeJS.CallSite): ScriptInfo {
   const file = site.getFileName() ?? site.getScriptNameOrSourceURL() ?? '';
-  if (!file.startsWith('file://')) return file;
-  try {
-    return fileURLToPath(file);
-  } catch {
-    return file;
+  let info = scripts.get(file);
+  if (info === undefined) {
+    let path = file;
+    if (file.startsWith('file://')) {
+      try {
+        path = fileURLToPath(file);
+      } catch {
+        // keep the URL
+      }
+    }
+    info = { path, user: isUserFile(path) };
+    if (scripts.size >= MAX_CACHED) scripts.clear();
+    scripts.set(file, info);
   }
+  return info;
+}
+
+function siteFile(site: NodeJS.CallSite): string {
+  return scriptOf(site).path;
 }
 
 function isUserFile(file: string): boolean {
@@ -156,7 +169,7 @@ function isUserFile(file: string): boolean {
 
 /** The user's sites of a raw stack, innermost first (compilog's own frames and Node's are skipped). */
 function userSites(raw: RawStack): NodeJS.CallSite[] {
-  return raw.sites.filter((s) => isUserFile(siteFile(s)));
+  return raw.sites.filter(isUserSite);
 }
 
 /** The innermost user site's generated position: a cheap, stable identity of where user code was. */
