@@ -1,6 +1,6 @@
 /** The report of one trace file into one folder: stream it through the builder, then write the index pages. */
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
-import { copyFile, link } from 'node:fs/promises';
+import { createReadStream, createWriteStream, linkSync, readFileSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -83,18 +83,21 @@ function writeProvenancePages(b: ReportBuilder, out: OutDir, outDir: string): st
   return pages;
 }
 
-/** Hard-links `from` to `to`, or copies it; resolves to an error message, or null. */
-async function linkOrCopy(from: string, to: string): Promise<string | null> {
+/**
+ * Hard-links `from` to `to`, or copies it; resolves to an error message, or null. The link is tried
+ * synchronously (microseconds) and a copy is handed to libuv's thread pool at once: the parse that follows
+ * is synchronous and turns no event loop, so anything that waited for a callback first would only start
+ * after it.
+ */
+function linkOrCopy(from: string, to: string): Promise<string | null> {
   try {
-    await link(from, to);
-    return null;
+    linkSync(from, to);
+    return Promise.resolve(null);
   } catch {
-    try {
-      await copyFile(from, to);
-      return null;
-    } catch (e) {
-      return `${to}: ${(e as Error).message}`;
-    }
+    return copyFile(from, to).then(
+      () => null,
+      (e: Error) => `${to}: ${e.message}`,
+    );
   }
 }
 
