@@ -45,12 +45,13 @@ export const HEADER = 48;
 
 // The JSON formatting the report uses elsewhere, embedded from its one implementation (json-format.ts).
 // `__name` covers transpilers that wrap functions to keep their names.
+// A bundler may rename a function (`sortKeys2`) and its references alike, so each one is also bound to the
+// name the job code below calls it by.
+const embed = (fn: (...args: never[]) => unknown, name: string): string =>
+  `${fn.toString()}\n${fn.name === name ? '' : `const ${name} = ${fn.name};\n`}`;
 const JSON_FORMAT_SOURCE = `
 const __name = (f) => f;
-${sortKeys.toString()}
-${prettySorted.toString()}
-${prettyJsonPayload.toString()}
-`;
+${embed(sortKeys, 'sortKeys')}${embed(prettySorted, 'prettySorted')}${embed(prettyJsonPayload, 'prettyJsonPayload')}`;
 
 export const JOB_SOURCE = `
 ${JSON_FORMAT_SOURCE}

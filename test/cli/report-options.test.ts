@@ -1,5 +1,9 @@
 // The fast reader of `compilog report` arguments must never disagree with yargs: whatever it accepts, yargs
 // (building the same command from the same option table) reads the same way; the rest it hands to yargs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import yargs from 'yargs';
@@ -116,5 +120,32 @@ describe('fastReportArgs', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('the report bundle (scripts/post-build.mjs)', () => {
+  const root = resolve(import.meta.dirname, '../..');
+  const bundle = join(root, 'dist/cli/report-bundle.js');
+
+  it('is built, and `compilog report` runs from it with its data files found', () => {
+    expect(existsSync(bundle)).toBe(true);
+    const out = mkdtempSync(join(tmpdir(), 'compilog-bundle-'));
+    try {
+      const trace = resolve(root, '../shared/fixtures/pytorch-2.11/traces/p2_graph_break');
+      const r = spawnSync(
+        process.execPath,
+        [join(root, 'dist/cli.js'), 'report', trace, '--out', join(out, 'r'), '--json'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ compiles: 5, mode: 'single' });
+      // the footer's version comes from package.json, found relative to the bundle
+      const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string;
+      expect(readFileSync(join(out, 'r/index.html'), 'utf8')).toContain(`compilog ${version}`);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
