@@ -29,8 +29,30 @@ export function sortKeys(v: unknown): unknown {
     }
     return o;
   }
+  // PyTorch's stack frames, {line, name, filename, loc} with plain values, come by the thousand: one literal
+  if (
+    keys.length === 4 &&
+    keys[0] === 'line' &&
+    keys[1] === 'name' &&
+    keys[2] === 'filename' &&
+    keys[3] === 'loc'
+  ) {
+    const { line, name, filename, loc } = o;
+    const plain = (x: unknown) => typeof x !== 'object' || x === null;
+    if (plain(line) && plain(name) && plain(filename) && plain(loc)) return { filename, line, loc, name };
+  }
   const out: Record<string, unknown> = {};
-  for (const k of keys.sort()) out[k] = sortKeys(o[k]);
+  for (const k of keys.sort()) {
+    // a `__proto__` key from JSON.parse is an own property: assigning it would set the prototype instead
+    if (k === '__proto__')
+      Object.defineProperty(out, k, {
+        value: sortKeys(o[k]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[k] = sortKeys(o[k]);
+  }
   return out;
 }
 
