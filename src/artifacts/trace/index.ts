@@ -36,6 +36,7 @@ export {
   internString,
   type Lazy,
   RESERVED_TRACE_NAMES,
+  settleQueuedRecords,
   type TraceCompileId,
   type TraceStructuredOptions,
   traceStructured,

@@ -110,6 +110,11 @@ export class TraceSession {
     this.drain();
   };
 
+  /** Builds the queued records now (at the end of the work that queued them; see settleQueuedRecords). */
+  buildQueued(): void {
+    this.drain();
+  }
+
   /** Builds and writes the queued records. */
   private drain(): void {
     if (this.deferred.length === 0) return;

@@ -149,6 +149,15 @@ export function deferTextRecord(
   }, rank);
 }
 
+/**
+ * Builds the records queued by `deferTextRecord` now. A compiled run calls it when it ends, so that the
+ * chromium events of its kernel launches are built as part of that run: otherwise the next record written
+ * builds them, which in a synchronous loop is the next compile's first record.
+ */
+export function settleQueuedRecords(): void {
+  activeSession()?.buildQueued();
+}
+
 /** The envelope of a deferred record up to `has_payload`; the same for every record of one compile attempt. */
 interface CachedEnvelope {
   readonly name: string;

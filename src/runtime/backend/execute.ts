@@ -5,7 +5,7 @@
  * GB/s, GFLOP/s, tinygrad's DEBUG=2 style) and a chromium `X` event. With timing off a launch costs two
  * boolean tests.
  */
-import { completeEvent, isTraceEnabled } from '../../artifacts/index.js';
+import { completeEvent, isTraceEnabled, settleQueuedRecords } from '../../artifacts/index.js';
 import { CompilogError, DEBUG, getLogger } from '../../logging/index.js';
 import type { StridedArray } from '../core/types.js';
 import type { Node } from '../ir/graph.js';
@@ -62,6 +62,8 @@ export class CompiledProgram {
         : [...(inputs as readonly StridedArray[]), ...this.constants];
     this.rt.timing = this.forceTiming || log.isEnabledFor(DEBUG) || isTraceEnabled();
     const buffers = this.call(args, this.rt);
+    // the kernel launches' chromium events are built now, as part of this run (see settleQueuedRecords)
+    if (this.rt.timing) settleQueuedRecords();
     return this.spec.outputs.map((o) => {
       const storage = o.kind === 'buffer' ? buffers[o.index] : args[o.index].storage;
       const offset = o.kind === 'buffer' ? o.offset : o.offset + args[o.index].offset;
