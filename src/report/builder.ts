@@ -20,6 +20,7 @@ import {
   sameCompileId,
   type TraceEnvelope,
 } from '../artifacts/index.js';
+import { countCollectiveCalls } from './collectives.js';
 import { countGraphNodes, isGraphPayload } from './graph-size.js';
 import { compactSorted, prettyJsonPayload, prettySorted } from './json-format.js';
 import type {
@@ -32,6 +33,7 @@ import type {
   TlparseStats,
 } from './model.js';
 import { newStackNode } from './model.js';
+import { cacheSuffix, fileStem, uniqueSuffix } from './naming.js';
 import { type OutDir, type StreamFile, safeRelPath } from './out-dir.js';
 import { renderDumpFilePage, renderOutputCodePage, renderReadableStackTraces } from './pages/code.js';
 import { renderGuardsPage } from './pages/guards.js';
@@ -79,63 +81,11 @@ const NEVER_MD5 = 'x'.repeat(32);
 
 const RAW_KEYS = ['timestamp', 'thread', 'pathname', 'lineno', 'payload_filename'];
 
-/** Path.file_stem of Rust for a file name (no directories). */
-function fileStem(p: string): string | null {
-  const base = p.split('/').pop() ?? '';
-  if (base === '' || base === '..') return null;
-  const dot = base.lastIndexOf('.');
-  return dot <= 0 ? base : base.slice(0, dot);
-}
-
-/** tlparse's add_unique_suffix: `<dir>/<stem>_<N>.<ext>`. */
-function uniqueSuffix(path: string, n: number): string {
-  const slash = path.lastIndexOf('/');
-  const dir = slash >= 0 ? path.slice(0, slash + 1) : '';
-  const base = path.slice(slash + 1);
-  const dot = base.lastIndexOf('.');
-  if (dot <= 0) return `${dir}${base}_${n}`;
-  return `${dir}${base.slice(0, dot)}_${n}${base.slice(dot)}`;
-}
-
-function cacheSuffix(path: string): string {
-  if (path.includes('cache_miss')) return '❌';
-  if (path.includes('cache_hit')) return '✅';
-  if (path.includes('cache_bypass')) return '❓';
-  return '';
-}
-
 function frameKey(
   f: { filename?: unknown; line?: unknown; name?: unknown; loc?: unknown },
   r: ResolvedFrame,
 ) {
   return `${String(f.filename)}\u0000${String(f.line)}\u0000${String(f.name)}\u0000${String(f.loc)}\u0000${r.file}`;
-}
-
-const CALL_RE = /torch\s*\.\s*ops\s*\.\s*_?c10d_functional\s*\.\s*([A-Za-z0-9_]+)\s*\.\s*default\s*\(/g;
-const COMMENT_RE = /#.*$|\/\/.*$|\/\*[\s\S]*?\*\//gm;
-
-/** Normalizes a collective op name the way tlparse's parity check does. */
-export function normalizeCollective(op: string): string | null {
-  const o = op.replace(/_+$/, '');
-  for (const n of ['all_reduce', 'reduce_scatter', 'all_gather', 'broadcast', 'all_to_all'])
-    if (o.includes(n)) return n;
-  return o.includes('reduce') ? 'reduce' : null;
-}
-
-/** c10d functional calls in generated code (comments stripped): counts per op and wait_tensor calls. */
-function countCollectiveCalls(code: string): { counts: Record<string, number>; waits: number } {
-  const counts: Record<string, number> = {};
-  let waits = 0;
-  if (!code.includes('c10d_functional')) return { counts, waits };
-  const clean = code.replace(COMMENT_RE, '');
-  for (const m of clean.matchAll(CALL_RE)) {
-    if (m[1] === 'wait_tensor') waits++;
-    else {
-      const n = normalizeCollective(m[1]);
-      if (n !== null) counts[n] = (counts[n] ?? 0) + 1;
-    }
-  }
-  return { counts, waits };
 }
 
 export class ReportBuilder {

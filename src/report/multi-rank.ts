@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TraceFileInfo } from '../artifacts/index.js';
-import { normalizeCollective } from './builder.js';
+import { normalizeCollective } from './collectives.js';
 import { FileWriter } from './file-writer.js';
 import { compactSorted, prettySorted, sortKeys } from './json-format.js';
 import { OutDir } from './out-dir.js';
