@@ -153,22 +153,23 @@ export async function writeSingleReport(
   for (const line of md5Failures.slice(0, 1000))
     problems.push(`md5 at line ${line}: payload md5 differs from has_payload`);
   problems.push(...b.problems);
+  const result = (failures: number): SingleReport => ({
+    file,
+    outDir,
+    builder: b,
+    stats,
+    tlparse: tl,
+    compileIds: [...b.directory.values()].map((e) => (e.key === 'unknown' ? '(unknown)' : e.key)),
+    artifacts: b.artifactCount,
+    failures,
+    problems: problems.concat(out.errors),
+    files: out.files,
+    bytes: out.bytes,
+  });
   if (opts.exportMode) {
     out.write('index.html', renderExportIndexPage(b, file.path));
     await out.drain();
-    return {
-      file,
-      outDir,
-      builder: b,
-      stats,
-      tlparse: tl,
-      compileIds: [...b.directory.values()].map((e) => (e.key === 'unknown' ? '(unknown)' : e.key)),
-      artifacts: b.artifactCount,
-      failures: b.exportIssues.length,
-      problems: problems.concat(out.errors),
-      files: out.files,
-      bytes: out.bytes,
-    };
+    return result(b.exportIssues.length);
   }
   t0 = timingsOn ? performance.now() : 0;
   const provenancePages = opts.inductorProvenance ? writeProvenancePages(b, out, outDir) : [];
@@ -187,31 +188,17 @@ export async function writeSingleReport(
   );
   if (file.gz) {
     await pipeline(createReadStream(file.path), createGunzip(), createWriteStream(join(outDir, 'raw.log')));
-    out.files++;
-    out.bytes += stats.bytes;
   } else {
     const err = await rawLog;
     if (err !== null && err !== undefined) out.errors.push(err);
-    out.files++;
-    out.bytes += stats.bytes;
   }
+  out.files++;
+  out.bytes += stats.bytes;
   if (timingsOn) addTime('indexPages', t0);
   t0 = timingsOn ? performance.now() : 0;
   await out.drain();
   if (timingsOn) addTime('waitWriter', t0);
-  return {
-    file,
-    outDir,
-    builder: b,
-    stats,
-    tlparse: tl,
-    compileIds: [...b.directory.values()].map((e) => (e.key === 'unknown' ? '(unknown)' : e.key)),
-    artifacts: b.artifactCount,
-    failures: b.failures.length,
-    problems: problems.concat(out.errors),
-    files: out.files,
-    bytes: out.bytes,
-  };
+  return result(b.failures.length);
 }
 
 export { distinctBreaks };
