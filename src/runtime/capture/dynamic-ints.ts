@@ -15,6 +15,7 @@
  * and takes the same path for the captured value and both sentinels (`if (n === 5)` captured with 4) is
  * not seen (PyTorch's SymInt would guard on the comparison); pass `dynamic: false` to such a function.
  */
+import { sameShape } from '../core/shape.js';
 import type { TensorMeta, TensorValue } from '../core/types.js';
 import { withMode, withoutModes } from '../dispatch/mode.js';
 import { Graph, type Node } from '../ir/graph.js';
@@ -191,7 +192,8 @@ function compareGraphs(
   for (let i = 0; i < placeholders.length; i++) {
     const data = probed.lifted[i];
     if (data === null || data === undefined) continue;
-    if (!sameShape(placeholders[i].meta, probePlaceholders[i].meta)) return { arg, reason: changed };
+    if (!sameShape(placeholders[i].meta.shape, probePlaceholders[i].meta.shape))
+      return { arg, reason: changed };
     // A tensor the function created from n (full([2], n)) has other data for the sentinel.
     const original = graphInputs[i] === undefined ? null : dataOf(graphInputs[i]);
     if (original !== null && !sameData(original, data)) {
@@ -226,10 +228,6 @@ function compareGraphs(
     }
   }
   return { arg, uses };
-}
-
-function sameShape(a: TensorMeta, b: TensorMeta): boolean {
-  return a.shape.length === b.shape.length && a.shape.every((s, i) => s === b.shape[i]);
 }
 
 function sameData(a: Float32Array, b: Float32Array): boolean {
