@@ -17,7 +17,11 @@ export function frameHtml(f: ResolvedFrame): string {
 /** A single stack as a flat list, oldest frame first. */
 export function stackHtml(frames: ResolvedFrame[] | null, caption: string, open = false): string {
   if (frames === null || frames.length === 0) return '';
-  const items = frames.map((f) => `<li>${frameHtml(f)}</li>`).join('');
+  return stackDetails(frames.map((f) => `<li>${frameHtml(f)}</li>`).join(''), caption, open);
+}
+
+/** A stack's `<li>` items in a collapsible list. */
+function stackDetails(items: string, caption: string, open: boolean): string {
   return `<details${open ? ' open' : ''}><summary>${escapeHtml(caption)}</summary><div class="stack-trie"><ul>${items}</ul></div></details>`;
 }
 
@@ -66,7 +70,7 @@ export function rawStackHtml(stack: unknown, table: StringTable, caption: string
   }
   let items = '';
   for (const f of stack) items += rawFrameHtml(f as RawFrame, table, cache);
-  return `<details><summary>${escapeHtml(caption)}</summary><div class="stack-trie"><ul>${items}</ul></div></details>`;
+  return stackDetails(items, caption, false);
 }
 
 /** The trie: a node with several children opens a nested list; `terminal` renders the compile-id links. */
