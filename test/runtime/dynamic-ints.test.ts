@@ -23,15 +23,6 @@ import {
 } from '../../src/index.js';
 import { maxAbsDiff } from './helpers.js';
 
-/** Relative difference, so large n (big values) is compared at float32 resolution. */
-function relDiff(a: Tensor, b: Tensor): number {
-  const x = a.toArray();
-  const y = b.toArray();
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]) / Math.max(1, Math.abs(y[i])));
-  return m;
-}
-
 describe('automatic dynamic int arguments', () => {
   it('one recompile when an int changes, then every value reuses that graph (results equal eager)', () => {
     const f = (x: Tensor, n: number) => x.exp().mul(n).add(n).softmax(-1);
@@ -64,8 +55,18 @@ describe('automatic dynamic int arguments', () => {
         const got = cf(x, n, k);
         const specialised = compile(f, { dynamic: false })(x, n, k);
         expect(Array.from(got.toArray())).toEqual(Array.from(specialised.toArray()));
-        // fused kernels round once, eager after each op (then sub(n) cancels): float32-sized differences
-        expect(relDiff(got, f(x, n, k))).toBeLessThan(1e-4);
+        // The fused kernel rounds once, so it is within float32 rounding of the float64 reference. Eager
+        // rounds after every op and (x*n + k)^2 - n can cancel (CI found n=4648, k=4961 at 2.2e-4
+        // relative), so eager is held to a bound that grows with the cancelled magnitude instead.
+        const xs = x.toArray();
+        const fused = got.toArray();
+        const eager = f(x, n, k).toArray();
+        for (let i = 0; i < xs.length; i++) {
+          const reference = (xs[i] * n + k) ** 2 - n;
+          expect(Math.abs(fused[i] - reference) / Math.max(1, Math.abs(reference))).toBeLessThan(1e-6);
+          const magnitude = (Math.abs(xs[i] * n) + Math.abs(k)) ** 2 + Math.abs(n);
+          expect(Math.abs(eager[i] - reference)).toBeLessThan(1e-6 * (1 + magnitude));
+        }
       }),
       { numRuns: 60 },
     );
