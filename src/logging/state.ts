@@ -475,7 +475,16 @@ function configureOutput(): void {
   }
   if (outPath !== undefined && outPath !== '' && outFile === undefined) {
     try {
-      outFile = { path: outPath, writer: BatchedWriter.appendToFile(outPath) };
+      const path = outPath;
+      const onError = (err: Error): void =>
+        reportOnce(
+          new CompilogError(
+            'E_LOGS_OUT_WRITE',
+            `TORCH_LOGS_OUT: writing ${JSON.stringify(path)} failed (${err.message}); later records go to stderr only`,
+            'Check free space and permissions of that file, or unset TORCH_LOGS_OUT.',
+          ),
+        );
+      outFile = { path, writer: BatchedWriter.appendToFile(path, { offThread: true, onError }) };
     } catch (err) {
       reportOnce(
         new CompilogError(
@@ -527,8 +536,9 @@ function buildOutput(): Output {
 
 function stderrSink(): BatchedWriter {
   // On a terminal a person is watching: write each record at once. Otherwise batch (flushed every event-loop
-  // turn and before exit, crash or SIGTERM).
-  stderrWriter ??= new BatchedWriter(2, { highWaterMark: process.stderr.isTTY ? 1 : 65536 });
+  // turn and before exit, crash or SIGTERM), written by the write thread.
+  const tty = process.stderr.isTTY === true;
+  stderrWriter ??= new BatchedWriter(2, { highWaterMark: tty ? 1 : 65536, offThread: !tty });
   return stderrWriter;
 }
 
@@ -543,7 +553,10 @@ function reportOnce(err: unknown): void {
   if (printed.has(text)) return;
   printed.add(text);
   try {
-    (overrides.stderr ?? stderrSink()).write(text);
+    // Written at once: it may be reported while the process is exiting, after stderr's own final flush.
+    const sink = overrides.stderr ?? stderrSink();
+    sink.write(text);
+    sink.flush();
   } catch {
     // nothing left to tell
   }

@@ -175,6 +175,37 @@ describe('environment', () => {
     expect(readdirSync(dir)).toEqual(['a-file']);
   });
 
+  it('a full disk (a 64 KiB file-size limit): one E_TRACE_WRITE warning, tracing off, what was written reads', async () => {
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, TORCH_TRACE: dir };
+    for (const key of ['TORCH_DTRACE', 'RANK', 'WORLD_SIZE', 'TORCH_LOGS']) delete childEnv[key];
+    // Node ignores SIGXFSZ, so writes past the limit fail with EFBIG (as they would with ENOSPC on a full disk).
+    const r = spawnSync(
+      'bash',
+      ['-c', `ulimit -f 64 && exec "${process.execPath}" --import tsx "${CHILD}" normal 3000`],
+      { cwd: process.cwd(), env: childEnv, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('done\n');
+    expect(r.stderr.match(/warning E_TRACE_WRITE/g)).toHaveLength(1);
+    expect(r.stderr).toContain('EFBIG');
+    expect(r.stderr).toContain('hint: check free space');
+    const [name] = traceFiles(dir);
+    const reading = readTrace(join(dir, name!));
+    const seen: number[] = [];
+    for await (const env of reading) {
+      const rec = env.data.child_record as { i: number } | undefined;
+      if (rec !== undefined) seen.push(rec.i);
+    }
+    // Records written before the limit are whole and in order; at most the one cut by the limit is bad.
+    expect(seen.length).toBeGreaterThan(100);
+    expect(seen.length).toBeLessThan(3000);
+    expect(seen).toEqual([...Array(seen.length).keys()]);
+    const { glog, json, md5, truncated } = reading.stats.badLines;
+    expect({ glog, md5 }).toEqual({ glog: 0, md5: 0 });
+    expect(json + truncated).toBeLessThanOrEqual(2);
+    expect(json).toBeLessThanOrEqual(1);
+  });
+
   it('announces the file at INFO through the logging layer, as LazyTraceHandler does', () => {
     const r = runChild('normal', { TORCH_TRACE: dir, TORCH_LOGS: 'compilog.artifacts.trace' }, 2);
     const { name } = readOnlyTrace(dir);

@@ -36,6 +36,7 @@ export class TraceFileError extends Error {
 export function createTraceFile(
   dir: string,
   rank: number | undefined,
+  onError?: (error: Error) => void,
 ): { path: string; writer: BatchedWriter } {
   const absDir = resolve(dir);
   try {
@@ -48,7 +49,7 @@ export function createTraceFile(
     const path = join(absDir, traceFileName(rank, randomNameSuffix()));
     try {
       const fd = openSync(path, 'wx', 0o644);
-      return { path, writer: new BatchedWriter(fd, { ownsFd: true }) };
+      return { path, writer: new BatchedWriter(fd, { ownsFd: true, offThread: true, onError }) };
     } catch (err) {
       lastError = err as Error;
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') break;

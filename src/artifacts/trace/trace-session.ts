@@ -145,25 +145,29 @@ export class TraceSession {
   }
 
   private append(records: string, rank: number | undefined): boolean {
-    if (this.failed) return false;
-    if (!this.writer && !this.open(rank)) return false;
-    const writer = this.writer!;
-    if (writer.lastError) {
-      this.failed = true;
-      warnOnce(
-        `write:${this.filePath}`,
-        traceWarning(
-          'E_TRACE_WRITE',
-          `writing the structured trace ${this.filePath} failed (${writer.lastError.message}); tracing is off for the rest of this process`,
-          'check free space and permissions of the TORCH_TRACE directory',
-        ),
-      );
-      writer.close();
+    if (this.failed) {
+      // A writer whose write failed is closed here, on the next record, not inside its own error callback.
+      this.writer?.close();
+      this.writer = undefined;
       return false;
     }
-    writer.write(records);
+    if (!this.writer && !this.open(rank)) return false;
+    this.writer!.write(records);
     return true;
   }
+
+  /** A write failed (found by the writer, maybe on its write thread): warn once and stop tracing. */
+  private readonly writeFailed = (error: Error): void => {
+    this.failed = true;
+    warnOnce(
+      `write:${this.filePath}`,
+      traceWarning(
+        'E_TRACE_WRITE',
+        `writing the structured trace ${this.filePath} failed (${error.message}); tracing is off for the rest of this process`,
+        'check free space and permissions of the TORCH_TRACE directory',
+      ),
+    );
+  };
 
   flush(): void {
     this.drain();
@@ -181,7 +185,7 @@ export class TraceSession {
 
   private open(rank: number | undefined): boolean {
     try {
-      const { path, writer } = createTraceFile(this.dir, rank);
+      const { path, writer } = createTraceFile(this.dir, rank, this.writeFailed);
       this.writer = writer;
       this.filePath = path;
       announce(path);

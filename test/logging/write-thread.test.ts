@@ -1,0 +1,151 @@
+// The write thread (src/logging/sinks/write-thread.ts): batches handed to it arrive whole and in order, flush()
+// still means "written", nothing is lost at abrupt exits when stderr is a pipe, a failing destination is reported
+// once and never throws, and if the thread dies the writers finish its work themselves.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BatchedWriter } from '../../src/logging/index.js';
+import { SLOT_BYTES, stopWriteThreadForTests } from '../../src/logging/sinks/write-thread.js';
+import { REPO, TSX_FLAGS } from './support.js';
+
+const SCRIPT = resolve(REPO, 'test/logging/fixtures/write-lines.ts');
+const N = 100_000;
+
+function childEnv(extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('TORCH_') && !k.startsWith('COMPILOG_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+/** Runs write-lines.ts with stderr as a pipe the parent reads (the case the thread exists for). */
+async function runPiped(
+  mode: string,
+  extra: Record<string, string> = {},
+): Promise<{ code: number | null; signal: string | null; err: string }> {
+  const child = spawn(process.execPath, [...TSX_FLAGS, SCRIPT, mode, String(N)], {
+    cwd: REPO,
+    env: childEnv({ TORCH_LOGS: 'app', ...extra }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const chunks: Buffer[] = [];
+  child.stderr.on('data', (c: Buffer) => chunks.push(c));
+  const [code, signal] = await new Promise<[number | null, string | null]>((r) =>
+    child.on('close', (c, s) => r([c, s])),
+  );
+  return { code, signal, err: Buffer.concat(chunks).toString('utf8') };
+}
+
+function lineNumbers(text: string): number[] {
+  return text
+    .split('\n')
+    .map((l) => /\] line (\d+)$/.exec(l))
+    .filter((m) => m !== null)
+    .map((m) => Number(m[1]));
+}
+
+function expectAllLines(text: string): void {
+  const numbers = lineNumbers(text);
+  expect(numbers.length).toBe(N);
+  for (let i = 0; i < N; i++) if (numbers[i] !== i) expect(numbers[i], `line at position ${i}`).toBe(i);
+}
+
+describe('write thread: stderr as a pipe', () => {
+  it.each([
+    ['exit', 0, null],
+    ['throw', 1, null],
+    ['sigterm', null, 'SIGTERM'],
+  ])('%s: all 100k lines arrive through the pipe, in order', async (mode, code, signal) => {
+    const r = await runPiped(mode);
+    expect(r.code).toBe(code);
+    expect(r.signal).toBe(signal);
+    expectAllLines(r.err);
+    if (mode === 'throw') expect(r.err).toContain('uncaught after the loop');
+  });
+
+  it('COMPILOG_WRITE_THREAD=0 writes synchronously and gives the same lines', async () => {
+    const r = await runPiped('exit', { COMPILOG_WRITE_THREAD: '0' });
+    expect(r.code).toBe(0);
+    expectAllLines(r.err);
+  });
+
+  it('a TORCH_LOGS_OUT that fails to write (/dev/full) is reported once, and stderr still gets every line', async () => {
+    const r = await runPiped('exit', { TORCH_LOGS_OUT: '/dev/full' });
+    expect(r.code).toBe(0);
+    expectAllLines(r.err);
+    const reports = r.err.split('\n').filter((l) => l.startsWith('compilog [E_LOGS_OUT_WRITE]'));
+    expect(reports).toHaveLength(1);
+    expect(r.err).toContain('TORCH_LOGS_OUT: writing "/dev/full" failed (ENOSPC');
+  });
+});
+
+describe('write thread: in process', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'compilog-write-thread-'));
+
+  it('property: interleaved writes to several files arrive whole, in order, byte for byte', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.string({ unit: 'grapheme', maxLength: 50 }),
+      fc.integer({ min: 1, max: 3 * SLOT_BYTES }).map((n) => 'x'.repeat(n)),
+    );
+    let round = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), text), { maxLength: 40 }), (ops) => {
+        round++;
+        const paths = [0, 1, 2].map((i) => join(dir, `p${round}-${i}.txt`));
+        const writers = paths.map((p) =>
+          BatchedWriter.appendToFile(p, { offThread: true, highWaterMark: 4096 }),
+        );
+        const expected = ['', '', ''];
+        for (const [i, t] of ops) {
+          writers[i]!.write(t);
+          expected[i] += t;
+        }
+        // One writer flushed early: its bytes are on disk at once, while the others may still be queued.
+        writers[1]!.flush();
+        expect(readFileSync(paths[1]!, 'utf8')).toBe(expected[1]);
+        for (const w of writers) w.close();
+        for (let i = 0; i < 3; i++) expect(readFileSync(paths[i]!, 'utf8')).toBe(expected[i]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a failing destination sets lastError and calls onError once; writing never throws', () => {
+    const errors: Error[] = [];
+    const writer = BatchedWriter.appendToFile('/dev/full', {
+      offThread: true,
+      highWaterMark: 1024,
+      onError: (e) => errors.push(e),
+    });
+    for (let i = 0; i < 200; i++) writer.write(`record ${i} ${'y'.repeat(100)}\n`);
+    writer.flush();
+    expect(writer.lastError).toMatchObject({ code: 'ENOSPC' });
+    for (let i = 0; i < 50; i++) writer.write('more\n');
+    writer.close();
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as NodeJS.ErrnoException).code).toBe('ENOSPC');
+  });
+
+  it('if the thread dies, writers write what it left and go on synchronously: nothing lost, nothing reordered', async () => {
+    const path = join(dir, 'dies.txt');
+    const writer = BatchedWriter.appendToFile(path, { offThread: true, highWaterMark: 1024 });
+    let expected = '';
+    for (let i = 0; i < 2000; i++) {
+      const line = `before ${i}\n`;
+      writer.write(line);
+      expected += line;
+    }
+    await stopWriteThreadForTests();
+    for (let i = 0; i < 2000; i++) {
+      const line = `after ${i}\n`;
+      writer.write(line);
+      expected += line;
+    }
+    writer.close();
+    expect(readFileSync(path, 'utf8')).toBe(expected);
+  });
+});
