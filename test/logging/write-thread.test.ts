@@ -8,7 +8,11 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BatchedWriter } from '../../src/logging/index.js';
-import { SLOT_BYTES, stopWriteThreadForTests } from '../../src/logging/sinks/write-thread.js';
+import {
+  pauseWriteThreadForTests,
+  SLOT_BYTES,
+  stopWriteThreadForTests,
+} from '../../src/logging/sinks/write-thread.js';
 import { REPO, TSX_FLAGS } from './support.js';
 
 const SCRIPT = resolve(REPO, 'test/logging/fixtures/write-lines.ts');
@@ -134,17 +138,20 @@ describe('write thread: in process', () => {
     const path = join(dir, 'dies.txt');
     const writer = BatchedWriter.appendToFile(path, { offThread: true, highWaterMark: 1024 });
     let expected = '';
-    for (let i = 0; i < 2000; i++) {
-      const line = `before ${i}\n`;
+    const write = (line: string): void => {
       writer.write(line);
       expected += line;
-    }
+    };
+    for (let i = 0; i < 200; i++) write(`written by the thread ${i}\n`);
+    writer.flush();
+    expect(readFileSync(path, 'utf8')).toBe(expected);
+    // Held before its next slot, the thread leaves these batches queued and unwritten when it dies.
+    pauseWriteThreadForTests();
+    for (let i = 0; i < 200; i++) write(`queued, then left behind ${i}\n`);
+    await new Promise((r) => setImmediate(r));
+    expect(readFileSync(path, 'utf8').length).toBeLessThan(expected.length);
     await stopWriteThreadForTests();
-    for (let i = 0; i < 2000; i++) {
-      const line = `after ${i}\n`;
-      writer.write(line);
-      expected += line;
-    }
+    for (let i = 0; i < 2000; i++) write(`after ${i}\n`);
     writer.close();
     expect(readFileSync(path, 'utf8')).toBe(expected);
   });

@@ -16,11 +16,13 @@ const SLOTS = 16;
 /** Bytes per slot; a larger batch is queued as several slots, in order. */
 export const SLOT_BYTES = 128 * 1024;
 
-// Control words (Int32): queued and written slot counts (they wrap; only their difference matters).
+// Control words (Int32): queued and written slot counts (they wrap; only their difference matters), and a
+// switch tests use to hold the worker before its next slot.
 const HEAD = 0;
 const TAIL = 1;
+const PAUSED = 2;
 /** Per slot: [byte length, writer id]. */
-const SLOT_META = 2;
+const SLOT_META = 3;
 /** Per writer id: the error code index of its first failed write (0: none). */
 const MAX_WRITERS = 64;
 const ERRORS = SLOT_META + 2 * SLOTS;
@@ -38,12 +40,13 @@ const { workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
 const ctl = new Int32Array(workerData.control);
 const data = new Uint8Array(workerData.data);
-const [HEAD, TAIL, SLOT_META, ERRORS, FDS, SLOTS, SLOT_BYTES] = workerData.layout;
+const [HEAD, TAIL, SLOT_META, ERRORS, FDS, SLOTS, SLOT_BYTES, PAUSED] = workerData.layout;
 const CODES = workerData.codes;
 const spin = new Int32Array(new SharedArrayBuffer(4));
 for (;;) {
   const tail = Atomics.load(ctl, TAIL);
   if (Atomics.load(ctl, HEAD) === tail) { Atomics.wait(ctl, HEAD, tail); continue; }
+  if (Atomics.load(ctl, PAUSED) !== 0) { Atomics.wait(ctl, PAUSED, 1); continue; }
   const slot = ((tail % SLOTS) + SLOTS) % SLOTS;
   const length = ctl[SLOT_META + 2 * slot];
   const id = ctl[SLOT_META + 2 * slot + 1];
@@ -94,7 +97,7 @@ function start(): void {
       workerData: {
         control: controlBuffer,
         data: dataBuffer,
-        layout: [HEAD, TAIL, SLOT_META, ERRORS, FDS, SLOTS, SLOT_BYTES],
+        layout: [HEAD, TAIL, SLOT_META, ERRORS, FDS, SLOTS, SLOT_BYTES, PAUSED],
         codes: ERROR_CODES,
       },
       // The worker never touches the process's own stdio.
@@ -246,6 +249,11 @@ export function writeAllSync(fd: number, bytes: Uint8Array): string | undefined 
     }
   }
   return undefined;
+}
+
+/** Tests: holds the worker before its next slot, so that what is queued stays unwritten. */
+export function pauseWriteThreadForTests(): void {
+  if (thread !== undefined) Atomics.store(thread.control, PAUSED, 1);
 }
 
 /** Tests: ends the write thread as if it had died (writers then write what it left, and go on synchronously). */
