@@ -9,7 +9,8 @@
  *  (c) first-compile latency of the block, and cache-hit latency (in-memory and on-disk);
  *  (d) what observability costs: compile time of the block with every artifact on and TORCH_TRACE
  *      writing, against nothing enabled (each in its own child process, so the settings are the real
- *      environment variables).
+ *      environment variables); and, for information, everything on with stderr a pipe, with the write thread
+ *      and with COMPILOG_WRITE_THREAD=0.
  *
  * Every case runs in several rounds (interleaved where cases compete for the same conditions); each round takes
  * the best of a few repetitions, and the table gives the median over rounds and their range, with the load
@@ -209,7 +210,9 @@ const ALL_ARTIFACTS =
 const COMPILES_PER_CHILD = 9;
 const WARMUP_COMPILES = 3;
 /** Rounds of (nothing enabled, everything enabled) child processes, alternating. */
-const OBSERVABILITY_ROUNDS = 7;
+const OBSERVABILITY_ROUNDS = 11;
+/** Rounds of the stderr-as-a-pipe pair (write thread on, off), for information. */
+const PIPE_ROUNDS = 5;
 
 function observabilityChild(): void {
   console.log(JSON.stringify(compileLatency(COMPILES_PER_CHILD, WARMUP_COMPILES)));
@@ -217,23 +220,31 @@ function observabilityChild(): void {
 
 type ChildFigures = ReturnType<typeof compileLatency>;
 
-function runChild(env: Record<string, string | undefined>, stderrFile: string): ChildFigures {
-  const fd = openSync(stderrFile, 'w');
+/** Runs one child; its stderr goes to `stderrFile`, or to a pipe this process reads when it is 'pipe'. */
+function runChild(env: Record<string, string | undefined>, stderrFile: string | 'pipe'): ChildFigures {
+  const fd = stderrFile === 'pipe' ? 'pipe' : openSync(stderrFile, 'w');
   try {
     const r = spawnSync(
       process.execPath,
       ['--import', 'tsx', import.meta.filename, '--observability-child'],
       {
-        env: { ...process.env, TORCH_LOGS: undefined, TORCH_TRACE: undefined, ...env },
+        env: {
+          ...process.env,
+          TORCH_LOGS: undefined,
+          TORCH_TRACE: undefined,
+          COMPILOG_WRITE_THREAD: undefined,
+          ...env,
+        },
         stdio: ['ignore', 'pipe', fd],
         encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
       },
     );
-    if (r.status !== 0) throw new Error(`observability child failed (${r.status}); see ${stderrFile}`);
+    if (r.status !== 0) throw new Error(`observability child failed (${r.status}); stderr: ${stderrFile}`);
     const last = r.stdout.trim().split('\n').at(-1)!;
     return JSON.parse(last) as ChildFigures;
   } finally {
-    closeSync(fd);
+    if (typeof fd === 'number') closeSync(fd);
   }
 }
 
@@ -394,8 +405,19 @@ export async function main(): Promise<void> {
     logBytes = statSync(join(work, 'loud.stderr')).size;
     traceBytes = dirBytes(`${traceDir}${r}`);
   }
+  // The same, with stderr a pipe read by this process (logs piped to `tee` or a test runner): the write thread
+  // against synchronous writes (COMPILOG_WRITE_THREAD=0), alternating.
+  const piped: ChildFigures[] = [];
+  const pipedSync: ChildFigures[] = [];
+  for (let r = 0; r < PIPE_ROUNDS; r++) {
+    const loudEnv = { TORCH_LOGS: ALL_ARTIFACTS, TORCH_TRACE: `${traceDir}-pipe${r}` };
+    piped.push(runChild(loudEnv, 'pipe'));
+    pipedSync.push(runChild({ ...loudEnv, COMPILOG_WRITE_THREAD: '0' }, 'pipe'));
+  }
   rmSync(work, { recursive: true, force: true });
   const ratio = (f: (c: ChildFigures) => number) => spread(quiet.map((q, i) => f(loud[i]) / f(q)));
+  const pipedCompile = spread(piped.map((c) => c.compile_median_ms));
+  const pipedSyncCompile = spread(pipedSync.map((c) => c.compile_median_ms));
   const quietCompile = spread(quiet.map((q) => q.compile_median_ms));
   const loudCompile = spread(loud.map((l) => l.compile_median_ms));
   const obsRatio = ratio((c) => c.compile_median_ms);
@@ -409,6 +431,8 @@ export async function main(): Promise<void> {
   line(`(d) compile ratio, ${OBSERVABILITY_ROUNDS} process pairs (target <= 1.5x)`, fmt(obsRatio, 'x'));
   line('(d) compile ratio of best-of-9 compiles (information)', fmt(obsBestRatio, 'x'));
   line('(d) first call (compile + first run) ratio', fmt(firstRatio, 'x'));
+  line('(d) everything on, stderr a pipe: write thread', fmt(pipedCompile));
+  line('(d) everything on, stderr a pipe: COMPILOG_WRITE_THREAD=0', fmt(pipedSyncCompile));
   line(
     `(d) volume per process (${WARMUP_COMPILES + COMPILES_PER_CHILD} compiles and first runs)`,
     `${(logBytes / 1024).toFixed(0)} KiB of logs, ${(traceBytes / 1024).toFixed(0)} KiB of trace`,
@@ -465,6 +489,8 @@ export async function main(): Promise<void> {
         ratio: spreadJson(obsRatio),
         best_of_ratio: spreadJson(obsBestRatio),
         first_call_ratio: spreadJson(firstRatio),
+        stderr_pipe_compile_ms: spreadJson(pipedCompile),
+        stderr_pipe_sync_writes_compile_ms: spreadJson(pipedSyncCompile),
         log_bytes: logBytes,
         trace_bytes: traceBytes,
       },
