@@ -15,36 +15,52 @@ const OPERATOR_NAMES: Readonly<Record<string, string>> = {
   '@': 'matmul',
 };
 
+// Plain loops and concatenation: this runs once per compile, mostly before V8 has optimised it, where array
+// helpers (map, filter, Object.entries, spread) cost the most.
 export function formatGraphTable(graph: Graph): string {
-  const rows: string[][] = graph.nodes.map(row);
-  const outputs = graph.outputs.map((o) => o.name);
-  rows.push([
-    'output',
-    'output',
-    'output',
-    `((${outputs.join(', ')}${outputs.length === 1 ? ',' : ''}),)`,
-    '{}',
-  ]);
-  const header = ['opcode', 'name', 'target', 'args', 'kwargs'];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, c) => cell.padEnd(widths[c]))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  const rows: string[][] = [];
+  for (const node of graph.nodes) rows.push(row(node));
+  let outputs = '';
+  for (const o of graph.outputs) outputs += outputs === '' ? o.name : `, ${o.name}`;
+  rows.push(['output', 'output', 'output', `((${outputs}${graph.outputs.length === 1 ? ',' : ''}),)`, '{}']);
+  const widths = [6, 4, 6, 4, 6]; // the header's own widths
+  for (const r of rows) {
+    for (let c = 0; c < 5; c++) if (r[c]!.length > widths[c]!) widths[c] = r[c]!.length;
+  }
+  const rule = widths.map((w) => '-'.repeat(w));
+  let text = line(HEADER, widths);
+  text += `\n${line(rule, widths)}`;
+  for (const r of rows) text += `\n${line(r, widths)}`;
+  return text;
+}
+
+const HEADER = ['opcode', 'name', 'target', 'args', 'kwargs'];
+
+/** Cells left-aligned to `widths`, two spaces apart, trailing spaces dropped. */
+function line(cells: readonly string[], widths: readonly number[]): string {
+  let text = '';
+  for (let c = 0; c < 4; c++) text += `${cells[c]!.padEnd(widths[c]!)}  `;
+  return `${text}${cells[4]!}`.trimEnd();
 }
 
 function row(node: Node): string[] {
   if (node.kind === 'placeholder') return ['placeholder', node.name, `L_${node.name.slice(2)}`, '()', '{}'];
   if (node.kind === 'constant') return ['get_attr', node.name, node.name, '()', '{}'];
   const op = getOp(node.op);
-  const args = node.inputs.map((a) => (typeof a === 'number' ? py(a) : a.name));
-  const kwargs = Object.entries(node.attrs)
-    .filter(([, v]) => v !== null && v !== false)
-    .map(([k, v]) => `'${k}': ${py(v)}`);
-  const tuple = `(${args.join(', ')}${args.length === 1 ? ',' : ''})`;
-  const dict = `{${kwargs.join(', ')}}`;
+  let args = '';
+  for (const a of node.inputs) {
+    const text = typeof a === 'number' ? py(a) : a.name;
+    args += args === '' ? text : `, ${text}`;
+  }
+  let kwargs = '';
+  const attrs = node.attrs;
+  for (const k in attrs) {
+    const v = attrs[k];
+    if (v === null || v === false || v === undefined) continue;
+    kwargs += `${kwargs === '' ? '' : ', '}'${k}': ${py(v)}`;
+  }
+  const tuple = `(${args}${node.inputs.length === 1 ? ',' : ''})`;
+  const dict = `{${kwargs}}`;
   switch (op.print.kind) {
     case 'operator':
       return [

@@ -34,17 +34,19 @@ export function printGraph(graph: Graph, options: PrintOptions = {}): string {
   return text;
 }
 
+// Written with plain loops and string concatenation: each graph is printed once or twice per compile, mostly
+// before V8 has optimised this code, where array helpers (map, spread, Object.entries) cost the most.
 function print(graph: Graph, options: PrintOptions): string {
   const device = options.device ?? 'cpu';
-  const type = (n: Node) => `"${options.formatMeta?.(n) ?? formatType(n.meta, device)}"`;
+  const formatMeta = options.formatMeta;
+  const type = (n: Node): string =>
+    `"${formatMeta === undefined ? formatType(n.meta, device) : formatMeta(n)}"`;
   const placeholders = graph.placeholders;
-  const params = [
-    ...(options.symbols ?? []).map((s) => `${s}: "Sym(${s})"`),
-    ...placeholders.map((p) => `${upper(p.name)}: ${type(p)}`),
-  ];
-  const out: string[] = [`class ${options.className ?? 'GraphModule'}(torch.nn.Module):`];
-  out.push(`    def forward(self${params.map((p) => `, ${p}`).join('')}):`);
-  for (const p of placeholders) out.push(`        ${p.name} = ${upper(p.name)}`);
+  let params = '';
+  for (const s of options.symbols ?? []) params += `, ${s}: "Sym(${s})"`;
+  for (const p of placeholders) params += `, ${upper(p.name)}: ${type(p)}`;
+  let out = `class ${options.className ?? 'GraphModule'}(torch.nn.Module):\n    def forward(self${params}):`;
+  for (const p of placeholders) out += `\n        ${p.name} = ${upper(p.name)}`;
 
   const lastUse = lastUses(graph);
   let block: string | null | undefined; // undefined: no block opened yet
@@ -53,21 +55,34 @@ function print(graph: Graph, options: PrintOptions): string {
     const where = describeSource(node.source);
     // Constants (get_attr in FX) have no source of their own; they do not open a block.
     if (node.kind === 'call' && where !== block) {
-      out.push('', `        # ${where ?? 'No stacktrace found for following nodes'}`);
+      out += `\n\n        # ${where ?? 'No stacktrace found for following nodes'}`;
       block = where;
     }
-    const dead = lastUse.get(node) ?? [];
-    const clear = dead.length > 0 ? `;  ${dead.map((d) => d.name).join(' = ')} = None` : '';
-    out.push(`        ${node.name}: ${type(node)} = ${expression(node)}${clear}`);
+    out += `\n        ${node.name}: ${type(node)} = ${expression(node)}`;
+    const dead = lastUse[node.id];
+    if (dead !== undefined) {
+      out += `;  ${dead[0]!.name}`;
+      for (let i = 1; i < dead.length; i++) out += ` = ${dead[i]!.name}`;
+      out += ' = None';
+    }
   }
-  const results = graph.outputs.map((o) => o.name);
-  out.push(`        return (${results.join(', ')}${results.length === 1 ? ',' : ''})`);
-  return `${out.join('\n')}\n`;
+  const outputs = graph.outputs;
+  let results = '';
+  for (let i = 0; i < outputs.length; i++) results += i === 0 ? outputs[i]!.name : `, ${outputs[i]!.name}`;
+  return `${out}\n        return (${results}${outputs.length === 1 ? ',' : ''})\n`;
 }
 
 /** `f32[1024, 512][512, 1]cpu`: dtype, sizes, strides, device. */
 export function formatType(meta: TensorMeta, device = 'cpu'): string {
-  return `f32[${meta.shape.join(', ')}][${meta.strides.join(', ')}]${device}`;
+  return `f32[${listText(meta.shape)}][${listText(meta.strides)}]${device}`;
+}
+
+/** `1024, 512`: what `join(', ')` gives, without the generic join. */
+function listText(xs: readonly number[]): string {
+  if (xs.length === 0) return '';
+  let text = String(xs[0]);
+  for (let i = 1; i < xs.length; i++) text += `, ${xs[i]}`;
+  return text;
 }
 
 function upper(name: string): string {
@@ -87,22 +102,27 @@ function describeSource(s: SourceLocation | undefined): string | null {
   return text;
 }
 
-/** For each node, the values (not outputs) whose last reader it is, in input order. */
-function lastUses(graph: Graph): Map<Node, Node[]> {
-  const last = new Map<Node, Node>();
-  for (const node of graph.nodes) for (const a of node.inputs) if (typeof a !== 'number') last.set(a, node);
-  const outputs = new Set(graph.outputs);
-  const result = new Map<Node, Node[]>();
+/**
+ * For each node (by id), the values (not outputs) whose last reader it is, in input order. Node ids are their
+ * positions in the graph, so arrays stand in for maps.
+ */
+function lastUses(graph: Graph): (Node[] | undefined)[] {
+  const nodes = graph.nodes;
+  const last: (Node | undefined)[] = new Array(nodes.length);
+  for (const node of nodes) {
+    for (const a of node.inputs) if (typeof a !== 'number') last[a.id] = node;
+  }
+  for (const o of graph.outputs) last[o.id] = undefined;
+  const result: (Node[] | undefined)[] = new Array(nodes.length);
   // Each reader's inputs are walked in order, so its list comes out in input order with no sorting.
-  for (const node of graph.nodes) {
+  for (const node of nodes) {
     let list: Node[] | undefined;
     for (const a of node.inputs) {
-      if (typeof a === 'number' || last.get(a) !== node || outputs.has(a)) continue;
+      if (typeof a === 'number' || last[a.id] !== node) continue;
       if (list === undefined) {
-        list = [];
-        result.set(node, list);
-      } else if (list.includes(a)) continue;
-      list.push(a);
+        list = [a];
+        result[node.id] = list;
+      } else if (!list.includes(a)) list.push(a);
     }
   }
   return result;
@@ -111,29 +131,41 @@ function lastUses(graph: Graph): Map<Node, Node[]> {
 function expression(node: Node): string {
   if (node.kind === 'constant') return `self.${node.name}`;
   const op = getOp(node.op);
-  const args = node.inputs.map(formatArg);
-  if (node.op === 'cat') return `torch.cat([${args.join(', ')}], dim = ${py(node.attrs.dim ?? 0)})`;
+  const inputs = node.inputs;
+  if (node.op === 'cat') {
+    let list = '';
+    for (let i = 0; i < inputs.length; i++)
+      list += i === 0 ? formatArg(inputs[i]!) : `, ${formatArg(inputs[i]!)}`;
+    return `torch.cat([${list}], dim = ${py(node.attrs.dim ?? 0)})`;
+  }
   if (node.op === 'layer_norm') {
-    const [x, ...params] = args;
+    const [x, ...params] = inputs.map(formatArg);
     const w = node.attrs.has_weight ? params.shift() : 'None';
     const b = node.attrs.has_bias ? params.shift() : 'None';
     return `${op.print.kind === 'function' ? op.print.name : 'layer_norm'}(${x}, ${pyTuple(node.attrs.normalized_shape)}, ${w}, ${b}, ${py(node.attrs.eps)})`;
   }
   switch (op.print.kind) {
     case 'operator':
-      return `${args[0]} ${op.print.symbol} ${args[1]}`;
+      return `${formatArg(inputs[0]!)} ${op.print.symbol} ${formatArg(inputs[1]!)}`;
     case 'method':
-      return `${args[0]}.${op.print.name}(${[...args.slice(1), ...kwargs(node.attrs)].join(', ')})`;
+      return `${formatArg(inputs[0]!)}.${op.print.name}(${argumentList(inputs, 1, node.attrs)})`;
     case 'function':
-      return `${op.print.name}(${[...args, ...kwargs(node.attrs)].join(', ')})`;
+      return `${op.print.name}(${argumentList(inputs, 0, node.attrs)})`;
   }
 }
 
-/** `dim = [2], keepdim = True`: the attributes that are set (not null, not false). */
-function kwargs(attrs: Node['attrs']): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(attrs)) if (v !== null && v !== false) out.push(`${k} = ${py(v)}`);
-  return out;
+/** `a, b, dim = [2], keepdim = True`: inputs from `from`, then the attributes that are set (not null, not false). */
+function argumentList(inputs: readonly Arg[], from: number, attrs: Node['attrs']): string {
+  let text = '';
+  for (let i = from; i < inputs.length; i++)
+    text += text === '' ? formatArg(inputs[i]!) : `, ${formatArg(inputs[i]!)}`;
+  for (const k in attrs) {
+    const v = attrs[k];
+    if (v === null || v === false || v === undefined) continue;
+    const kw = `${k} = ${py(v)}`;
+    text += text === '' ? kw : `, ${kw}`;
+  }
+  return text;
 }
 
 function formatArg(a: Arg): string {
