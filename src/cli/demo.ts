@@ -10,12 +10,14 @@
  * Exit codes: 0 done; 2 bad TORCH_LOGS (nothing run); the example's exit code when it failed; 1 when no trace
  * was written or the report failed.
  */
+
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { CompilogError, isCompilogError } from '../logging/index.js';
 import { writeReport } from '../report/index.js';
+import { countText, reportCounts } from './counts.js';
 import { COMPILER_REGISTRY } from './logs-check.js';
 import { childEnvironment, preflightLogs, printError } from './run.js';
 import { resolveScript, runScript } from './script-child.js';
@@ -137,8 +139,8 @@ function printResult(r: DemoResult): void {
   out.write(`  report:  ${display(join(r.reportDir, 'index.html'))}\n`);
   out.write(`  open:    ${pathToFileURL(join(r.reportDir, 'index.html')).href}\n`);
   out.write(
-    `  summary: ${r.compiles} compiles, ${r.artifacts} artifacts, ${r.failures} failures/restarts` +
-      `${r.badLines > 0 ? `, ${r.badLines} bad trace lines` : ''}\n`,
+    `  summary: ${reportCounts(r.compiles, r.artifacts, r.failures)}` +
+      `${r.badLines > 0 ? `, ${countText(r.badLines, 'bad trace line')}` : ''}\n`,
   );
   out.write(
     `Open the report in a browser; report any trace again with: npx compilog report ${display(r.traceDir)}\n`,

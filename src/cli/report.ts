@@ -6,9 +6,11 @@
  * --json prints one object on stdout:
  *   {"compiles":N,"artifacts":N,"failures":N,"bad_lines":{...},"ranks":[...],"out":"...",...}
  */
+
 import type { Argv, CommandModule } from 'yargs';
 import { isCompilogError } from '../logging/index.js';
 import { writeReport } from '../report/index.js';
+import { reportCounts } from './counts.js';
 import { PATH_DESCRIBE, REPORT_OPTIONS, type ReportArgs } from './report-options.js';
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
@@ -46,7 +48,7 @@ export async function runReport(args: ReportArgs): Promise<void> {
       if (summary.mode === 'multi-rank')
         process.stdout.write(`Multi-rank report generated under ${summary.out}\n`);
       process.stdout.write(
-        `Report: ${summary.out}/index.html (${summary.compiles} compiles, ${summary.artifacts} artifacts, ${summary.failures} failures/restarts)\n`,
+        `Report: ${summary.out}/index.html (${reportCounts(summary.compiles, summary.artifacts, summary.failures)})\n`,
       );
       const bad = Object.entries(summary.bad_lines).filter(([, n]) => n > 0);
       if (bad.length > 0) process.stderr.write(`bad lines: ${bad.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
