@@ -29,6 +29,7 @@ function childEnv(extra: Record<string, string>): Record<string, string> {
 async function runPiped(
   mode: string,
   extra: Record<string, string> = {},
+  readerPauseMs = 0,
 ): Promise<{ code: number | null; signal: string | null; err: string }> {
   const child = spawn(process.execPath, [...TSX_FLAGS, SCRIPT, mode, String(N)], {
     cwd: REPO,
@@ -37,6 +38,11 @@ async function runPiped(
   });
   const chunks: Buffer[] = [];
   child.stderr.on('data', (c: Buffer) => chunks.push(c));
+  if (readerPauseMs > 0) {
+    // A reader that stops for a while (a pager, a stalled consumer): the pipe fills and the writes block.
+    child.stderr.pause();
+    setTimeout(() => child.stderr.resume(), readerPauseMs);
+  }
   const [code, signal] = await new Promise<[number | null, string | null]>((r) =>
     child.on('close', (c, s) => r([c, s])),
   );
@@ -68,6 +74,12 @@ describe('write thread: stderr as a pipe', () => {
     expect(r.signal).toBe(signal);
     expectAllLines(r.err);
     if (mode === 'throw') expect(r.err).toContain('uncaught after the loop');
+  });
+
+  it('a reader that stops for longer than the stall limit: the blocked thread is waited for, no line twice', async () => {
+    const r = await runPiped('exit', { COMPILOG_WRITE_THREAD_STALL_MS: '200' }, 1500);
+    expect(r.code).toBe(0);
+    expectAllLines(r.err);
   });
 
   it('COMPILOG_WRITE_THREAD=0 writes synchronously and gives the same lines', async () => {

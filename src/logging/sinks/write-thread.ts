@@ -4,10 +4,12 @@
  * milliseconds when stderr is a pipe whose reader is slow). Batches go through a queue of fixed-size slots in
  * shared memory, written by this thread and drained in order by the worker; nothing is ever posted as a message.
  *
- * Ordering and durability: a writer's batches are written in the order they were queued, and `drain()` waits until
- * every queued batch is written, so a writer's flush() still means "written" (the exit, uncaught-exception and
- * signal hooks call it). If the thread cannot be started, dies, or stops making progress, writers go back to
- * synchronous writes (`available()` turns false) and nothing queued after that point is lost.
+ * Ordering and durability: a writer's batches are written in the order they were queued, and `drainWrites()` waits
+ * until every queued batch is written, so a writer's flush() still means "written" (the exit, uncaught-exception
+ * and signal hooks call it). While the worker is inside a write (a pipe whose reader is slow), waiting for it is
+ * what a synchronous write would have done: it is never interrupted. If the thread cannot be started, has died, or
+ * sits idle without taking queued work for 5 s, this thread writes what it left, in order, and writers go
+ * back to synchronous writes.
  */
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -21,8 +23,10 @@ export const SLOT_BYTES = 128 * 1024;
 const HEAD = 0;
 const TAIL = 1;
 const PAUSED = 2;
+/** 1 while the worker is inside the writes of a slot. */
+const BUSY = 3;
 /** Per slot: [byte length, writer id]. */
-const SLOT_META = 3;
+const SLOT_META = 4;
 /** Per writer id: the error code index of its first failed write (0: none). */
 const MAX_WRITERS = 64;
 const ERRORS = SLOT_META + 2 * SLOTS;
@@ -32,17 +36,20 @@ const CONTROL_WORDS = FDS + MAX_WRITERS;
 /** Error codes the worker reports by index (anything else is EIO). */
 const ERROR_CODES = ['', 'EIO', 'ENOSPC', 'EPIPE', 'EBADF', 'EDQUOT', 'EFBIG', 'EACCES', 'EINVAL', 'EAGAIN'];
 
-/** No progress for this long while waiting: the thread is considered dead and writers go synchronous. */
-const STALL_MS = 5000;
+/**
+ * Queued work not taken for this long (the worker not inside a write): it is considered dead.
+ * COMPILOG_WRITE_THREAD_STALL_MS overrides it.
+ */
+const DEFAULT_STALL_MS = 5000;
 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
 const ctl = new Int32Array(workerData.control);
 const data = new Uint8Array(workerData.data);
-const [HEAD, TAIL, SLOT_META, ERRORS, FDS, SLOTS, SLOT_BYTES, PAUSED] = workerData.layout;
+const [HEAD, TAIL, SLOT_META, ERRORS, FDS, SLOTS, SLOT_BYTES, PAUSED, BUSY] = workerData.layout;
 const CODES = workerData.codes;
-const spin = new Int32Array(new SharedArrayBuffer(4));
+const pause = new Int32Array(new SharedArrayBuffer(4));
 for (;;) {
   const tail = Atomics.load(ctl, TAIL);
   if (Atomics.load(ctl, HEAD) === tail) { Atomics.wait(ctl, HEAD, tail); continue; }
@@ -50,20 +57,22 @@ for (;;) {
   const slot = ((tail % SLOTS) + SLOTS) % SLOTS;
   const length = ctl[SLOT_META + 2 * slot];
   const id = ctl[SLOT_META + 2 * slot + 1];
+  Atomics.store(ctl, BUSY, 1);
   if (ctl[ERRORS + id] === 0) {
     let buf = data.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + length);
-    let spins = 0;
     while (buf.length > 0) {
       try {
         buf = buf.subarray(writeSync(ctl[FDS + id], buf));
       } catch (err) {
-        if ((err.code === 'EAGAIN' || err.code === 'EBUSY') && spins++ < 1000) { Atomics.wait(spin, 0, 0, 1); continue; }
+        // A non-blocking pipe whose reader is behind: wait for it, as a blocking write would.
+        if (err.code === 'EAGAIN' || err.code === 'EBUSY') { Atomics.wait(pause, 0, 0, 2); continue; }
         const i = CODES.indexOf(err.code);
         Atomics.store(ctl, ERRORS + id, i > 0 ? i : 1);
         break;
       }
     }
   }
+  Atomics.store(ctl, BUSY, 0);
   Atomics.store(ctl, TAIL, (tail + 1) | 0);
   Atomics.notify(ctl, TAIL);
 }
@@ -71,6 +80,7 @@ for (;;) {
 
 interface Thread {
   readonly worker: Worker;
+  readonly stallMs: number;
   readonly control: Int32Array;
   readonly data: Uint8Array;
   nextId: number;
@@ -79,10 +89,12 @@ interface Thread {
 }
 
 let thread: Thread | undefined;
-let unavailable = process.env.COMPILOG_WRITE_THREAD === '0';
+/** Decided on first use: COMPILOG_WRITE_THREAD=0, or a thread that could not be started. */
+let unavailable: boolean | undefined;
 
 /** Whether batches can be handed to the write thread (started on first use). */
 export function writeThreadAvailable(): boolean {
+  unavailable ??= process.env.COMPILOG_WRITE_THREAD === '0';
   if (unavailable) return false;
   if (thread === undefined) start();
   return thread !== undefined && !thread.dead;
@@ -97,16 +109,15 @@ function start(): void {
       workerData: {
         control: controlBuffer,
         data: dataBuffer,
-        layout: [HEAD, TAIL, SLOT_META, ERRORS, FDS, SLOTS, SLOT_BYTES, PAUSED],
+        layout: [HEAD, TAIL, SLOT_META, ERRORS, FDS, SLOTS, SLOT_BYTES, PAUSED, BUSY],
         codes: ERROR_CODES,
       },
-      // The worker never touches the process's own stdio.
-      stdout: false,
-      stderr: false,
     });
     worker.unref();
+    const stall = Number(process.env.COMPILOG_WRITE_THREAD_STALL_MS);
     const t: Thread = {
       worker,
+      stallMs: Number.isFinite(stall) && stall > 0 ? stall : DEFAULT_STALL_MS,
       control: new Int32Array(controlBuffer),
       data: new Uint8Array(dataBuffer),
       nextId: 0,
@@ -191,8 +202,10 @@ export function writeError(id: number): Error | undefined {
 const slotIndex = (count: number): number => ((count % SLOTS) + SLOTS) % SLOTS;
 
 /**
- * Waits (blocking this thread, woken on each written slot) until `done()`. If the worker makes no progress for
- * STALL_MS, or has exited, it is declared dead and the slots it had not written are written here, in order.
+ * Waits (blocking this thread, woken on each written slot) until `done()`. If the worker has exited, or takes no
+ * queued work for `stallMs` while not inside a write, it is declared dead and the slots it had not written are
+ * written here, in order. A worker blocked inside a write is waited for, however long (as a synchronous write
+ * would block): taking its slot over could write those bytes twice.
  */
 function waitFor(t: Thread, done: () => boolean): boolean {
   const ctl = t.control;
@@ -208,8 +221,12 @@ function waitFor(t: Thread, done: () => boolean): boolean {
       stalledSince = 0;
       continue;
     }
+    if (Atomics.load(ctl, BUSY) !== 0) {
+      stalledSince = 0;
+      continue;
+    }
     stalledSince ||= performance.now();
-    if (performance.now() - stalledSince >= STALL_MS) break;
+    if (performance.now() - stalledSince >= t.stallMs) break;
   }
   takeOver(t);
   return false;
