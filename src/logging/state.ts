@@ -537,8 +537,10 @@ function buildOutput(): Output {
 function stderrSink(): BatchedWriter {
   // On a terminal a person is watching: write each record at once. Otherwise batch (flushed every event-loop
   // turn and before exit, crash or SIGTERM), written by the write thread.
-  const tty = process.stderr.isTTY === true;
-  stderrWriter ??= new BatchedWriter(2, { highWaterMark: tty ? 1 : 65536, offThread: !tty });
+  if (stderrWriter === undefined) {
+    const tty = process.stderr.isTTY === true;
+    stderrWriter = new BatchedWriter(2, { highWaterMark: tty ? 1 : 65536, offThread: !tty });
+  }
   return stderrWriter;
 }
 
