@@ -6,12 +6,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BatchedWriter } from '../../src/logging/index.js';
 import {
   pauseWriteThreadForTests,
   SLOT_BYTES,
   stopWriteThreadForTests,
+  writeThreadRunningForTests,
 } from '../../src/logging/sinks/write-thread.js';
 import { REPO, TSX_FLAGS } from './support.js';
 
@@ -100,6 +101,9 @@ describe('write thread: stderr as a pipe', () => {
 
 describe('write thread: in process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'compilog-write-thread-'));
+  // A drain before the worker has started makes this thread write everything itself; these tests are about the
+  // worker, so it runs first.
+  beforeAll(writeThreadRunningForTests);
 
   it('property: interleaved writes to several files arrive whole, in order, byte for byte', () => {
     const text = fc.oneof(

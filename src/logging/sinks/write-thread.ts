@@ -25,8 +25,16 @@ const TAIL = 1;
 const PAUSED = 2;
 /** 1 while the worker is inside the writes of a slot. */
 const BUSY = 3;
+/**
+ * 0 until the worker starts, then 1; 2 if this thread needed a drain before the worker had started (a short
+ * process ending, ~25 ms after the thread was created): it then writes everything itself and the worker, when it
+ * starts, does nothing. Whoever changes it from 0 first owns the queue.
+ */
+const STATE = 4;
+const NOT_STARTED = 0;
+const ABANDONED = 2;
 /** Per slot: [byte length, writer id]. */
-const SLOT_META = 4;
+const SLOT_META = 5;
 /** Per writer id: the error code index of its first failed write (0: none). */
 const MAX_WRITERS = 64;
 const ERRORS = SLOT_META + 2 * SLOTS;
@@ -47,10 +55,11 @@ const { workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
 const ctl = new Int32Array(workerData.control);
 const data = new Uint8Array(workerData.data);
-const [HEAD, TAIL, SLOT_META, ERRORS, FDS, SLOTS, SLOT_BYTES, PAUSED, BUSY] = workerData.layout;
+const [HEAD, TAIL, SLOT_META, ERRORS, FDS, SLOTS, SLOT_BYTES, PAUSED, BUSY, STATE] = workerData.layout;
 const CODES = workerData.codes;
 const pause = new Int32Array(new SharedArrayBuffer(4));
-for (;;) {
+// The logging thread may already have taken the queue over (it could not wait for this thread to start).
+if (Atomics.compareExchange(ctl, STATE, 0, 1) === 0) for (;;) {
   const tail = Atomics.load(ctl, TAIL);
   if (Atomics.load(ctl, HEAD) === tail) { Atomics.wait(ctl, HEAD, tail); continue; }
   if (Atomics.load(ctl, PAUSED) !== 0) { Atomics.wait(ctl, PAUSED, 1); continue; }
@@ -109,7 +118,7 @@ function start(): void {
       workerData: {
         control: controlBuffer,
         data: dataBuffer,
-        layout: [HEAD, TAIL, SLOT_META, ERRORS, FDS, SLOTS, SLOT_BYTES, PAUSED, BUSY],
+        layout: [HEAD, TAIL, SLOT_META, ERRORS, FDS, SLOTS, SLOT_BYTES, PAUSED, BUSY, STATE],
         codes: ERROR_CODES,
       },
     });
@@ -214,6 +223,8 @@ function waitFor(t: Thread, done: () => boolean): boolean {
   for (;;) {
     if (done()) return true;
     if (t.dead) break;
+    // Not started yet: rather than wait for it to boot, write the queue here (the worker then stays idle).
+    if (Atomics.compareExchange(ctl, STATE, NOT_STARTED, ABANDONED) === NOT_STARTED) break;
     Atomics.wait(ctl, TAIL, lastTail, 50);
     const tail = Atomics.load(ctl, TAIL);
     if (tail !== lastTail) {
@@ -266,6 +277,18 @@ export function writeAllSync(fd: number, bytes: Uint8Array): string | undefined 
     }
   }
   return undefined;
+}
+
+/** Tests: starts the thread if needed and waits until the worker runs (so a first drain does not abandon it). */
+export async function writeThreadRunningForTests(): Promise<void> {
+  if (!writeThreadAvailable()) throw new Error('the write thread is not available');
+  const ctl = thread!.control;
+  for (let waited = 0; Atomics.load(ctl, STATE) === NOT_STARTED; waited += 5) {
+    if (waited > 10_000) throw new Error('the write thread did not start');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  if (Atomics.load(ctl, STATE) === ABANDONED)
+    throw new Error('the write thread was abandoned before it started');
 }
 
 /** Tests: holds the worker before its next slot, so that what is queued stays unwritten. */
