@@ -16,6 +16,7 @@ export * from './settings.js';
 export * from './shipped-registries.js';
 export * from './sinks/batched-writer.js';
 export * from './sinks/exit-flush.js';
+export { md5Hex } from './sinks/frames.js';
 export {
   currentLogSettings,
   currentRank,

@@ -16,6 +16,8 @@ import type { LogRecord } from './record.js';
 /** A destination for text; BatchedWriter is one. */
 export interface TextSink {
   write(text: string): void;
+  /** `head` before every line of `body`, then a newline (BatchedWriter leaves that work to its write thread). */
+  writeLines?(head: string, body: string): void;
   flush(): void;
 }
 
@@ -78,7 +80,6 @@ export class Output {
     }
     const f = this.options.format;
     let text: string;
-    let coloured: string | undefined;
     if (f.kind === 'template') {
       text = `${f.template.render(r)}\n`;
     } else {
@@ -88,11 +89,14 @@ export class Output {
       } else {
         const prefix = glogPrefix(r);
         const body = messageBody(r);
-        text = prefixLines(prefix, body);
-        if (this.chalk !== undefined) coloured = prefixLines(colourFor(this.chalk, r.level)(prefix), body);
+        const { stderr, file } = this.options;
+        if (this.chalk !== undefined) stderr.write(prefixLines(colourFor(this.chalk, r.level)(prefix), body));
+        else writeLines(stderr, prefix, body);
+        if (file !== undefined) writeLines(file, prefix, body);
+        return;
       }
     }
-    this.options.stderr.write(coloured ?? text);
+    this.options.stderr.write(text);
     this.options.file?.write(text);
   }
 
@@ -118,6 +122,12 @@ export class Output {
     }
     return t ?? undefined;
   }
+}
+
+/** A glog record: the prefix on every line of the body. */
+function writeLines(sink: TextSink, prefix: string, body: string): void {
+  if (sink.writeLines !== undefined) sink.writeLines(`${prefix} `, body);
+  else sink.write(prefixLines(prefix, body));
 }
 
 function fanOut(a: TextSink, b: TextSink, s: string): void {

@@ -2,6 +2,7 @@
 // still means "written", nothing is lost at abrupt exits when stderr is a pipe, a failing destination is reported
 // once and never throws, and if the thread dies the writers finish its work themselves.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -131,6 +132,58 @@ describe('write thread: in process', () => {
         for (let i = 0; i < 3; i++) expect(readFileSync(paths[i]!, 'utf8')).toBe(expected[i]);
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it('property: glog lines and trace records expanded by the thread are the bytes the synchronous writer writes', () => {
+    // Heads are line prefixes (short, any characters, `$` included); bodies are anything, sometimes larger than
+    // a slot of the thread's queue (then written in pieces, never splitting a surrogate pair).
+    const head = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('$$ ', '[$&] ', 'V1 /tmp/$x/a.ts:1] '),
+    );
+    const body = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.string({ unit: 'grapheme', maxLength: 30 }),
+      fc
+        .array(fc.oneof(fc.constant('\n'), fc.string({ unit: 'grapheme', maxLength: 8 })), { maxLength: 20 })
+        .map((p) => p.join('')),
+      fc.integer({ min: SLOT_BYTES / 16, max: SLOT_BYTES / 2 }).map((n) => '😀\nab'.repeat(n / 5)),
+    );
+    const op = fc.tuple(fc.constantFrom('raw', 'lines', 'record'), head, body);
+    let round = 0;
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 25 }), (ops) => {
+        round++;
+        const threaded = join(dir, `framed-${round}.txt`);
+        const direct = join(dir, `direct-${round}.txt`);
+        const a = BatchedWriter.appendToFile(threaded, { offThread: true, highWaterMark: 2048 });
+        const b = BatchedWriter.appendToFile(direct, { offThread: false, highWaterMark: 2048 });
+        for (const [kind, x, y] of ops) {
+          for (const w of [a, b]) {
+            if (kind === 'raw') w.write(y);
+            else if (kind === 'lines') w.writeLines(x, y);
+            else w.writeRecord(x, y);
+          }
+        }
+        a.close();
+        b.close();
+        expect(readFileSync(threaded).equals(readFileSync(direct))).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a trace record: has_payload is the md5 of the payload and every payload line starts with a tab', () => {
+    const path = join(dir, 'record.txt');
+    const w = BatchedWriter.appendToFile(path, { offThread: true });
+    w.writeRecord('I1126 00:00:00.000000 1 x.ts:1] {"r": {}', 'line 1\nligne é 2\n');
+    w.writeLines('V1126 00:00:00.000000 1 x.ts:2] ', 'a\nb');
+    w.close();
+    const md5 = createHash('md5').update('line 1\nligne é 2\n', 'utf8').digest('hex');
+    expect(readFileSync(path, 'utf8')).toBe(
+      `I1126 00:00:00.000000 1 x.ts:1] {"r": {}, "has_payload": "${md5}"}\n\tline 1\n\tligne é 2\n\t\n` +
+        'V1126 00:00:00.000000 1 x.ts:2] a\nV1126 00:00:00.000000 1 x.ts:2] b\n',
     );
   });
 

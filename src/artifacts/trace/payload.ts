@@ -2,7 +2,6 @@
  * Payload encoding (PyTorch's trace_structured): a string is written as is, a list as one compact JSON item per
  * line between `[` and `]`, anything else as `json.dumps(obj, indent=0)`. `has_payload` is the MD5 of the UTF-8 text.
  */
-import * as crypto from 'node:crypto';
 import { pyJsonDumps } from './py-json.js';
 
 /**
@@ -37,14 +36,5 @@ export function encodePayload(payload: unknown, encoding: PayloadEncoding = 'aut
   return pyJsonDumps(payload, { indent: 0 });
 }
 
-// crypto.hash (Node >= 20.12) is a one-shot digest, much cheaper than a Hash object for small inputs.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-
-export function md5Hex(text: string): string {
-  return oneShot ? oneShot('md5', text, 'hex') : crypto.createHash('md5').update(text, 'utf8').digest('hex');
-}
-
-/** The physical lines of a payload: a TAB before every line of the text, each on its own line. */
-export function payloadLines(text: string): string {
-  return `\n\t${text.replaceAll('\n', '\n\t')}`;
-}
+/** The md5 `has_payload` carries (of the payload's UTF-8 bytes); the trace writer's own. */
+export { md5Hex } from '../../logging/index.js';

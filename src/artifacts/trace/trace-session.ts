@@ -13,6 +13,9 @@ import { traceWarning, warnOnce } from './warn.js';
 /** Deferred records waiting at most: then they are written at once. */
 const MAX_DEFERRED = 64;
 
+/** A queued record once built: its whole text, or (with a payload) its line up to `has_payload` and the payload. */
+export type DeferredRecord = string | { readonly head: string; readonly payload: string };
+
 export interface TraceSessionOptions {
   /** Also write dtraceStructured records (what TORCH_DTRACE does). */
   dtrace?: boolean;
@@ -33,7 +36,7 @@ export class TraceSession {
   private filePath: string | undefined;
   private failed = false;
   private readonly internTable = new Map<string, number>();
-  private deferred: (() => string)[] = [];
+  private deferred: (() => DeferredRecord)[] = [];
   private deferredRank: number | undefined;
   private drainScheduled = false;
   private unregisterExit: (() => void) | undefined;
@@ -90,7 +93,7 @@ export class TraceSession {
    * are written before any record written after them (the file keeps the order of emission), and on flush,
    * close, the next turn of the event loop, exit, and when 64 are waiting.
    */
-  defer(build: () => string, rank: number | undefined): void {
+  defer(build: () => DeferredRecord, rank: number | undefined): void {
     if (this.failed) return;
     if (this.deferred.length === 0) this.deferredRank = rank;
     this.deferred.push(build);
@@ -120,10 +123,10 @@ export class TraceSession {
     if (this.deferred.length === 0) return;
     const builds = this.deferred;
     this.deferred = [];
-    const texts: string[] = [];
+    const records: DeferredRecord[] = [];
     for (const build of builds) {
       try {
-        texts.push(build());
+        records.push(build());
       } catch (err) {
         warnOnce(
           'record:deferred',
@@ -135,7 +138,11 @@ export class TraceSession {
         );
       }
     }
-    this.append(texts.join(''), this.deferredRank);
+    const rank = this.deferredRank;
+    for (const record of records) {
+      if (typeof record === 'string') this.append(record, rank);
+      else this.appendRecord('', record.head, record.payload, rank);
+    }
   }
 
   /** Appends whole records. Returns false when the trace cannot be written (the caller turns tracing off). */
@@ -144,16 +151,37 @@ export class TraceSession {
     return this.append(records, rank);
   }
 
+  /**
+   * Appends `before` (whole records, e.g. `str` lines), then a record with a payload: `head` is its line up to
+   * `has_payload`, which the writer adds with the payload's md5 and tab-prefixed lines (on its write thread).
+   */
+  writeRecord(before: string, head: string, payload: string, rank: number | undefined): boolean {
+    this.drain();
+    return this.appendRecord(before, head, payload, rank);
+  }
+
+  private appendRecord(before: string, head: string, payload: string, rank: number | undefined): boolean {
+    if (!this.ready(rank)) return false;
+    if (before !== '') this.writer!.write(before);
+    this.writer!.writeRecord(head, payload);
+    return true;
+  }
+
   private append(records: string, rank: number | undefined): boolean {
+    if (!this.ready(rank)) return false;
+    this.writer!.write(records);
+    return true;
+  }
+
+  /** Whether records can be written (the file is created on the first one). */
+  private ready(rank: number | undefined): boolean {
     if (this.failed) {
       // A writer whose write failed is closed here, on the next record, not inside its own error callback.
       this.writer?.close();
       this.writer = undefined;
       return false;
     }
-    if (!this.writer && !this.open(rank)) return false;
-    this.writer!.write(records);
-    return true;
+    return this.writer !== undefined || this.open(rank);
   }
 
   /** A write failed (found by the writer, maybe on its write thread): warn once and stop tracing. */

@@ -7,7 +7,7 @@
 import { CompilogError, currentRank, currentTraceId, type TraceId } from '../../logging/index.js';
 import { captureFrames, captureStack, displayPath, type SourceFrame } from './call-sites.js';
 import { addStructuredLoggingOverhead, addStructuredLoggingOverheadFor } from './overhead.js';
-import { encodePayload, md5Hex, type PayloadEncoding, payloadLines } from './payload.js';
+import { encodePayload, type PayloadEncoding } from './payload.js';
 import { pyJsonDumps, pyJsonString } from './py-json.js';
 import { activeSession, traceFailed, traceFlags } from './trace-switch.js';
 import { traceWarning, warnOnce } from './warn.js';
@@ -143,7 +143,7 @@ export function deferTextRecord(
     const payload = text();
     const head = session.prefix.formatAtTail(at, session.siteTail(site));
     const envelope = deferredEnvelope(name, rank, traceId, compileId);
-    const record = `${head} ${envelope}, "has_payload": "${md5Hex(payload)}"}${payloadLines(payload)}\n`;
+    const record = { head: `${head} ${envelope}`, payload };
     if (traceId) addStructuredLoggingOverheadFor(traceId.compileId, (performance.now() - started) / 1000);
     return record;
   }, rank);
@@ -282,9 +282,15 @@ export function emitRecord(
       }
     }
     const text = encodePayload(payload === undefined ? undefined : force(payload), options?.payloadEncoding);
-    envelope += text === undefined ? '}' : `, "has_payload": "${md5Hex(text)}"}`;
-    pending.push(`${linePrefix} ${envelope}${text === undefined ? '' : payloadLines(text)}\n`);
-    if (!session.write(pending.length === 1 ? pending[0] : pending.join(''), rank)) traceFailed(session);
+    if (text === undefined) {
+      pending.push(`${linePrefix} ${envelope}}\n`);
+      if (!session.write(pending.length === 1 ? pending[0] : pending.join(''), rank)) traceFailed(session);
+    } else {
+      // The writer adds `has_payload` (the md5) and the payload's tab-prefixed lines, on its write thread.
+      const written = session.writeRecord(pending.join(''), `${linePrefix} ${envelope}`, text, rank);
+      pending.length = 0;
+      if (!written) traceFailed(session);
+    }
   } catch (err) {
     if (pending.length > 0 && !session.write(pending.join(''), rank)) traceFailed(session);
     warnOnce(

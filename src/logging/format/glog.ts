@@ -6,6 +6,7 @@
 import { glogSecond, micros6 } from '../clock.js';
 import { shortLevel } from '../levels.js';
 import type { LogRecord } from '../record.js';
+import { expandLinesText } from '../sinks/frames.js';
 
 /** The prefix up to and including `]`, then the trace id and artifact markers (no trailing space). */
 export function glogPrefix(r: LogRecord): string {
@@ -25,7 +26,5 @@ export function messageBody(r: LogRecord): string {
 
 /** Prefixes every line of `body` with `prefix` + a space; the result ends with a newline. */
 export function prefixLines(prefix: string, body: string): string {
-  // One native replaceAll builds a flat string (a loop of += builds a rope, flattened again on write).
-  const head = `${prefix} `;
-  return body.indexOf('\n') < 0 ? `${head}${body}\n` : `${head}${body.replaceAll('\n', `\n${head}`)}\n`;
+  return expandLinesText(`${prefix} `, body);
 }

@@ -1,8 +1,9 @@
 /**
- * One worker thread per process that performs the write system calls of batched writers, so that handing over a
- * full batch costs the logging thread a memory copy instead of a write (measured here: ~20 µs per 64 KB to a file,
- * milliseconds when stderr is a pipe whose reader is slow). Batches go through a queue of fixed-size slots in
- * shared memory, written by this thread and drained in order by the worker; nothing is ever posted as a message.
+ * One worker thread per process that performs the write system calls of batched writers, and the per-line work of
+ * glog lines and trace payloads (frames.ts: prefixing every line, the payload's md5 and tabs), so that handing over
+ * a full batch costs the logging thread a memory copy (a write costs ~20 µs per 64 KB to a file, milliseconds
+ * when stderr is a pipe whose reader is slow). Batches go through a queue of fixed-size slots in shared memory,
+ * written by this thread and drained in order by the worker; nothing is ever posted as a message.
  *
  * Ordering and durability: a writer's batches are written in the order they were queued, and `drainWrites()` waits
  * until every queued batch is written, so a writer's flush() still means "written" (the exit, uncaught-exception
@@ -13,6 +14,7 @@
  */
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { expandFrames, md5Hex } from './frames.js';
 
 const SLOTS = 16;
 /** Bytes per slot; a larger batch is queued as several slots, in order. */
@@ -53,6 +55,9 @@ const DEFAULT_STALL_MS = 5000;
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const expandFrames = ${expandFrames.toString()};
+const md5 = (bytes) => createHash('md5').update(bytes).digest('hex');
 const ctl = new Int32Array(workerData.control);
 const data = new Uint8Array(workerData.data);
 const [HEAD, TAIL, SLOT_META, ERRORS, FDS, SLOTS, SLOT_BYTES, PAUSED, BUSY, STATE] = workerData.layout;
@@ -68,7 +73,7 @@ if (Atomics.compareExchange(ctl, STATE, 0, 1) === 0) for (;;) {
   const id = ctl[SLOT_META + 2 * slot + 1];
   Atomics.store(ctl, BUSY, 1);
   if (ctl[ERRORS + id] === 0) {
-    let buf = data.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + length);
+    let buf = expandFrames(data.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + length), md5);
     while (buf.length > 0) {
       try {
         buf = buf.subarray(writeSync(ctl[FDS + id], buf));
@@ -156,31 +161,30 @@ export function registerWriter(fd: number): number | undefined {
 }
 
 /**
- * Queues `bytes` for writer `id`, waiting for a free slot when the thread is behind (back-pressure, as a
- * synchronous write would block). Returns how many leading bytes were taken (queued, or written here if the
- * thread died meanwhile); the caller writes the rest synchronously.
+ * Queues a batch of frames (frames.ts; at most SLOT_BYTES) for writer `id`, waiting for a free slot when the
+ * thread is behind (back-pressure, as a synchronous write would block). Returns false if the thread is gone (what
+ * it left has then been written here): the caller expands and writes the batch itself.
  */
-export function queueWrite(id: number, bytes: Uint8Array): number {
+export function queueBatch(id: number, frames: Uint8Array): boolean {
   const t = thread;
-  if (t === undefined) return 0;
+  if (t === undefined) return false;
   if (t.dead) {
     // What the thread left is written first, so the caller's synchronous write comes after it.
     takeOver(t);
-    return 0;
+    return false;
   }
+  if (frames.length > SLOT_BYTES)
+    throw new RangeError(`a batch of ${frames.length} bytes does not fit a slot`);
   const ctl = t.control;
-  for (let offset = 0; offset < bytes.length; offset += SLOT_BYTES) {
-    const head = Atomics.load(ctl, HEAD);
-    if (!waitFor(t, () => ((head - Atomics.load(ctl, TAIL)) | 0) < SLOTS)) return offset;
-    const chunk = bytes.subarray(offset, Math.min(bytes.length, offset + SLOT_BYTES));
-    const slot = slotIndex(head);
-    t.data.set(chunk, slot * SLOT_BYTES);
-    ctl[SLOT_META + 2 * slot] = chunk.length;
-    ctl[SLOT_META + 2 * slot + 1] = id;
-    Atomics.store(ctl, HEAD, (head + 1) | 0);
-    Atomics.notify(ctl, HEAD);
-  }
-  return bytes.length;
+  const head = Atomics.load(ctl, HEAD);
+  if (!waitFor(t, () => ((head - Atomics.load(ctl, TAIL)) | 0) < SLOTS)) return false;
+  const slot = slotIndex(head);
+  t.data.set(frames, slot * SLOT_BYTES);
+  ctl[SLOT_META + 2 * slot] = frames.length;
+  ctl[SLOT_META + 2 * slot + 1] = id;
+  Atomics.store(ctl, HEAD, (head + 1) | 0);
+  Atomics.notify(ctl, HEAD);
+  return true;
 }
 
 /** Waits until everything queued so far is written (by the thread, or here if it died). */
@@ -252,8 +256,8 @@ function takeOver(t: Thread): void {
     const slot = slotIndex(n);
     const id = ctl[SLOT_META + 2 * slot + 1];
     if (ctl[ERRORS + id] !== 0) continue;
-    const bytes = t.data.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + ctl[SLOT_META + 2 * slot]);
-    const error = writeAllSync(ctl[FDS + id], bytes);
+    const frames = t.data.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + ctl[SLOT_META + 2 * slot]);
+    const error = writeAllSync(ctl[FDS + id], expandFrames(frames, md5Hex));
     if (error !== undefined) ctl[ERRORS + id] = Math.max(1, ERROR_CODES.indexOf(error));
   }
   Atomics.store(ctl, TAIL, head);
