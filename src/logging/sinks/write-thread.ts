@@ -295,6 +295,13 @@ export async function writeThreadRunningForTests(): Promise<void> {
     throw new Error('the write thread was abandoned before it started');
 }
 
+/** Tests: whether the worker has started, is running, or was abandoned because a drain came first. */
+export function writeThreadStateForTests(): 'none' | 'not-started' | 'running' | 'abandoned' {
+  if (thread === undefined) return 'none';
+  const state = Atomics.load(thread.control, STATE);
+  return state === NOT_STARTED ? 'not-started' : state === ABANDONED ? 'abandoned' : 'running';
+}
+
 /** Tests: holds the worker before its next slot, so that what is queued stays unwritten. */
 export function pauseWriteThreadForTests(): void {
   if (thread !== undefined) Atomics.store(thread.control, PAUSED, 1);
