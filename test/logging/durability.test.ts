@@ -5,17 +5,10 @@ import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, TSX_FLAGS } from './support.js';
+import { cleanChildEnv, expectAllLines, REPO, TSX_FLAGS } from './support.js';
 
 const SCRIPT = resolve(REPO, 'test/logging/fixtures/write-lines.ts');
 const N = 100_000;
-
-function cleanEnv(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith('TORCH_')) env[k] = v;
-  return { ...env, ...extra };
-}
 
 async function run(
   mode: string,
@@ -27,7 +20,7 @@ async function run(
   const errFd = openSync(errPath, 'w');
   const child = spawn(process.execPath, [...TSX_FLAGS, SCRIPT, mode, String(N)], {
     cwd: REPO,
-    env: cleanEnv({
+    env: cleanChildEnv({
       TORCH_LOGS: 'app',
       TORCH_LOGS_OUT: outPath,
       ...(format === undefined ? {} : { TORCH_LOGS_FORMAT: format }),
@@ -44,17 +37,6 @@ async function run(
   return { code, signal, out: readFileSync(outPath, 'utf8'), err: readFileSync(errPath, 'utf8') };
 }
 
-/** Every `line i` for i in 0..N-1 is present once, in order (other lines, e.g. a crash report, are ignored). */
-function expectAllLines(text: string): void {
-  const numbers = text
-    .split('\n')
-    .map((l) => /\] line (\d+)$/.exec(l) ?? /"msg":"line (\d+)"\}$/.exec(l))
-    .filter((m) => m !== null)
-    .map((m) => Number(m[1]));
-  expect(numbers.length).toBe(N);
-  for (let i = 0; i < N; i++) if (numbers[i] !== i) expect(numbers[i], `line at position ${i}`).toBe(i);
-}
-
 describe('durability at abrupt exits', () => {
   it.each([
     ['exit', 0, null],
@@ -65,8 +47,8 @@ describe('durability at abrupt exits', () => {
     const r = await run(mode);
     expect(r.code).toBe(code);
     expect(r.signal).toBe(signal);
-    expectAllLines(r.out);
-    expectAllLines(r.err);
+    expectAllLines(r.out, N);
+    expectAllLines(r.err, N);
     // The file holds exactly what stderr shows (stderr may also hold the crash report after our lines).
     expect(r.err.startsWith(r.out)).toBe(true);
     if (mode === 'throw') expect(r.err).toContain('uncaught after the loop');
@@ -74,8 +56,8 @@ describe('durability at abrupt exits', () => {
 
   it.each([['exit'], ['throw'], ['sigterm']])('json format, %s: all 100k records arrive', async (mode) => {
     const r = await run(mode, 'json');
-    expectAllLines(r.out);
-    expectAllLines(r.err);
+    expectAllLines(r.out, N);
+    expectAllLines(r.err, N);
     expect(JSON.parse(r.out.split('\n')[0]!)).toMatchObject({ name: 'app', msg: 'line 0', level: 30 });
   });
 });

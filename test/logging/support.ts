@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { expect } from 'vitest';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const SHARED = resolve(REPO, '../shared');
@@ -57,4 +58,27 @@ export async function withConcurrency<T>(limit: number, tasks: Array<() => Promi
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
   return results;
+}
+
+/** The environment for a child process: this one's, without TORCH_* and COMPILOG_* settings, plus `extra`. */
+export function cleanChildEnv(extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('TORCH_') && !k.startsWith('COMPILOG_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+/**
+ * Every `line i` for i in 0..n-1 (a glog line ending `] line i`, or a json record ending `"msg":"line i"}`) is
+ * present once, in order; other lines (a crash report) are ignored. For the children of test/logging/fixtures/
+ * write-lines.ts.
+ */
+export function expectAllLines(text: string, n: number): void {
+  const numbers = text
+    .split('\n')
+    .map((l) => /\] line (\d+)$/.exec(l) ?? /"msg":"line (\d+)"\}$/.exec(l))
+    .filter((m) => m !== null)
+    .map((m) => Number(m[1]));
+  expect(numbers.length).toBe(n);
+  for (let i = 0; i < n; i++) if (numbers[i] !== i) expect(numbers[i], `line at position ${i}`).toBe(i);
 }

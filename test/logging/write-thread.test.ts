@@ -15,17 +15,10 @@ import {
   stopWriteThreadForTests,
   writeThreadRunningForTests,
 } from '../../src/logging/sinks/write-thread.js';
-import { REPO, TSX_FLAGS } from './support.js';
+import { cleanChildEnv, expectAllLines, REPO, TSX_FLAGS } from './support.js';
 
 const SCRIPT = resolve(REPO, 'test/logging/fixtures/write-lines.ts');
 const N = 100_000;
-
-function childEnv(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith('TORCH_') && !k.startsWith('COMPILOG_')) env[k] = v;
-  return { ...env, ...extra };
-}
 
 /** Runs write-lines.ts with stderr as a pipe the parent reads (the case the thread exists for). */
 async function runPiped(
@@ -35,7 +28,7 @@ async function runPiped(
 ): Promise<{ code: number | null; signal: string | null; err: string }> {
   const child = spawn(process.execPath, [...TSX_FLAGS, SCRIPT, mode, String(N)], {
     cwd: REPO,
-    env: childEnv({ TORCH_LOGS: 'app', ...extra }),
+    env: cleanChildEnv({ TORCH_LOGS: 'app', ...extra }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const chunks: Buffer[] = [];
@@ -51,20 +44,6 @@ async function runPiped(
   return { code, signal, err: Buffer.concat(chunks).toString('utf8') };
 }
 
-function lineNumbers(text: string): number[] {
-  return text
-    .split('\n')
-    .map((l) => /\] line (\d+)$/.exec(l))
-    .filter((m) => m !== null)
-    .map((m) => Number(m[1]));
-}
-
-function expectAllLines(text: string): void {
-  const numbers = lineNumbers(text);
-  expect(numbers.length).toBe(N);
-  for (let i = 0; i < N; i++) if (numbers[i] !== i) expect(numbers[i], `line at position ${i}`).toBe(i);
-}
-
 describe('write thread: stderr as a pipe', () => {
   it.each([
     ['exit', 0, null],
@@ -74,26 +53,26 @@ describe('write thread: stderr as a pipe', () => {
     const r = await runPiped(mode);
     expect(r.code).toBe(code);
     expect(r.signal).toBe(signal);
-    expectAllLines(r.err);
+    expectAllLines(r.err, N);
     if (mode === 'throw') expect(r.err).toContain('uncaught after the loop');
   });
 
   it('a reader that stops for longer than the stall limit: the blocked thread is waited for, no line twice', async () => {
     const r = await runPiped('exit', { COMPILOG_WRITE_THREAD_STALL_MS: '200' }, 1500);
     expect(r.code).toBe(0);
-    expectAllLines(r.err);
+    expectAllLines(r.err, N);
   });
 
   it('COMPILOG_WRITE_THREAD=0 writes synchronously and gives the same lines', async () => {
     const r = await runPiped('exit', { COMPILOG_WRITE_THREAD: '0' });
     expect(r.code).toBe(0);
-    expectAllLines(r.err);
+    expectAllLines(r.err, N);
   });
 
   it('a TORCH_LOGS_OUT that fails to write (/dev/full) is reported once, and stderr still gets every line', async () => {
     const r = await runPiped('exit', { TORCH_LOGS_OUT: '/dev/full' });
     expect(r.code).toBe(0);
-    expectAllLines(r.err);
+    expectAllLines(r.err, N);
     const reports = r.err.split('\n').filter((l) => l.startsWith('compilog [E_LOGS_OUT_WRITE]'));
     expect(reports).toHaveLength(1);
     expect(r.err).toContain('TORCH_LOGS_OUT: writing "/dev/full" failed (ENOSPC');

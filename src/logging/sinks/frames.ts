@@ -43,7 +43,9 @@ export function md5Hex(data: string | Uint8Array): string {
 
 /**
  * The bytes a batch of frames stands for. Self-contained (it also runs on the write thread, from its source
- * text): `md5` is passed in, and nothing outside this function is referenced.
+ * text): `md5` is passed in, and nothing outside this function is referenced. That is also why the two passes
+ * read the frame headers inline rather than through a helper: a transpiler that keeps function names (tsx) wraps
+ * inner functions in a call the worker would not have.
  */
 export function expandFrames(src: Uint8Array, md5: (bytes: Uint8Array) => string): Uint8Array {
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);

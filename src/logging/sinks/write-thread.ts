@@ -286,12 +286,11 @@ export function writeAllSync(fd: number, bytes: Uint8Array): string | undefined 
 /** Tests: starts the thread if needed and waits until the worker runs (so a first drain does not abandon it). */
 export async function writeThreadRunningForTests(): Promise<void> {
   if (!writeThreadAvailable()) throw new Error('the write thread is not available');
-  const ctl = thread!.control;
-  for (let waited = 0; Atomics.load(ctl, STATE) === NOT_STARTED; waited += 5) {
+  for (let waited = 0; writeThreadStateForTests() === 'not-started'; waited += 5) {
     if (waited > 10_000) throw new Error('the write thread did not start');
     await new Promise((r) => setTimeout(r, 5));
   }
-  if (Atomics.load(ctl, STATE) === ABANDONED)
+  if (writeThreadStateForTests() === 'abandoned')
     throw new Error('the write thread was abandoned before it started');
 }
 
