@@ -71,6 +71,7 @@ interface Jobs {
     buf: Buffer,
     start: number,
     end: number,
+    owned: boolean,
   ): void;
   results(): DrainResult & { timings: WriterTimings };
 }
@@ -140,7 +141,7 @@ function consume() {
         if (type === ${JOB.INLINE}) {
           const m = receiveMessageOnPort(side).message;
           const data = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
-          jobs.run(m.type, m.act, m.file, m.md5, m.line, data, 0, data.length);
+          jobs.run(m.type, m.act, m.file, m.md5, m.line, data, 0, data.length, true);
         } else if (type === ${JOB.DRAIN}) {
           const r = jobs.results();
           r.timings.cpuS = cpuS();
@@ -149,7 +150,7 @@ function consume() {
           release(len);
           return;
         } else {
-          jobs.run(type, act, file, md5, line, ring, s, s + dataLen);
+          jobs.run(type, act, file, md5, line, ring, s, s + dataLen, true);
         }
       } catch (e) {
         // never lose the ring's accounting over one bad job
@@ -287,7 +288,7 @@ export class FileWriter {
       return;
     }
     if (type === JOB.DRAIN || type === JOB.QUIT) return;
-    jobs.run(type, r[at + 5], file, md5, r.readUInt32LE(at + 12), r, s, s + dataLen);
+    jobs.run(type, r[at + 5], file, md5, r.readUInt32LE(at + 12), r, s, s + dataLen, true);
   }
 
   private notify(force: boolean): void {
@@ -355,7 +356,7 @@ export class FileWriter {
           : Buffer.isBuffer(data)
             ? data
             : Buffer.from(data.buffer, data.byteOffset, data.length);
-      this.jobs!.run(type, act, file, md5, line, buf, 0, buf.length);
+      this.jobs!.run(type, act, file, md5, line, buf, 0, buf.length, false);
       return;
     }
     const pathLen = file === '' ? 0 : Buffer.byteLength(file);

@@ -10,7 +10,11 @@ import { FileWriter } from './file-writer.js';
 import type { TlparseStats } from './model.js';
 import { OutDir, safeRelPath } from './out-dir.js';
 import { distinctBreaks, renderFailuresPage } from './pages/failures-page.js';
-import { renderExportIndexPage, renderIndexPage } from './pages/index-page.js';
+import {
+  type IndexPageLate,
+  prepareIndexPage,
+  renderExportIndexPage,
+} from './pages/index-page.js';
 import { lineMappings, renderProvenancePage } from './provenance.js';
 import { addTime, timingsOn } from './timings.js';
 
@@ -139,14 +143,32 @@ export async function writeSingleReport(
   if (timingsOn) addTime('scanAndBuild', t0);
   t0 = timingsOn ? performance.now() : 0;
   b.finish();
+  // queued behind every job so far: the writer runs jobs in order
+  b.appendRawBody();
   if (timingsOn) addTime('rawJsonlFinish', t0);
   const tl = b.tl;
   tl.fail_glog = stats.badLines.glog;
   tl.fail_json = stats.badLines.json;
+  // The pages that need nothing from the writer are made while it finishes its queue: only the index's
+  // stats line and chromium count wait for it. Provenance pages read the artifacts it writes, so with them
+  // everything waits.
+  t0 = timingsOn ? performance.now() : 0;
+  const early = !opts.exportMode && !opts.inductorProvenance;
+  let index: ((late: IndexPageLate) => string) | null = null;
+  const indexInput = {
+    title: opts.title ?? 'compilog report',
+    inputs: [file.path],
+    hasParity: opts.parity === true,
+  };
+  if (early) {
+    out.write('failures_and_restarts.html', renderFailuresPage(b.failures));
+    out.write('compile_directory.json', b.compileDirectoryJson());
+    index = prepareIndexPage(b, indexInput);
+  }
+  if (timingsOn) addTime('indexPages', t0);
   t0 = timingsOn ? performance.now() : 0;
   const { md5Failures, arrayItems } = await out.drain();
   if (timingsOn) addTime('waitWriter', t0);
-  b.appendRawBody();
   b.chromiumEvents = arrayItems;
   stats.badLines.md5 = md5Failures.length;
   tl.fail_payload_md5 = md5Failures.length;
@@ -172,20 +194,14 @@ export async function writeSingleReport(
     return result(b.exportIssues.length);
   }
   t0 = timingsOn ? performance.now() : 0;
-  const provenancePages = opts.inductorProvenance ? writeProvenancePages(b, out, outDir) : [];
-  out.write('failures_and_restarts.html', renderFailuresPage(b.failures));
-  out.write('compile_directory.json', b.compileDirectoryJson());
+  if (index === null) {
+    const provenancePages = opts.inductorProvenance ? writeProvenancePages(b, out, outDir) : [];
+    out.write('failures_and_restarts.html', renderFailuresPage(b.failures));
+    out.write('compile_directory.json', b.compileDirectoryJson());
+    index = prepareIndexPage(b, { ...indexInput, provenancePages });
+  }
   const statsLine = `${tlparseStatsLine(tl)}; ${stats.lines} lines, ${stats.badLines.truncated} truncated, ${stats.badLines.invalidUtf8} invalid UTF-8`;
-  out.write(
-    'index.html',
-    renderIndexPage(b, {
-      title: opts.title ?? 'compilog report',
-      inputs: [file.path],
-      statsLine,
-      hasParity: opts.parity === true,
-      provenancePages,
-    }),
-  );
+  out.write('index.html', index({ statsLine, chromiumEvents: b.chromiumEvents }));
   if (file.gz) {
     await pipeline(createReadStream(file.path), createGunzip(), createWriteStream(join(outDir, 'raw.log')));
   } else {

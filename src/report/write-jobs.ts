@@ -106,6 +106,30 @@ function createJobs(fs, path, crypto, timed) {
     return out.subarray(at, w);
   }
 
+  // The same, in place: the lines are moved down within buf (copyWithin allocates nothing, where a copy to
+  // another buffer makes a view per line). Only for buffers the job owns (a ring record, a message's copy).
+  function stripInPlace(buf, s, e) {
+    let w = s;
+    let first = true;
+    let p = s;
+    while (p < e) {
+      let q = buf.indexOf(10, p);
+      if (q === -1 || q >= e) q = e;
+      let ce = q;
+      if (ce > p && buf[ce - 1] === 13) ce--;
+      if (ce > p) {
+        if (!first) buf[w++] = 10;
+        first = false;
+        if (ce > p + 1) {
+          buf.copyWithin(w, p + 1, ce);
+          w += ce - p - 1;
+        }
+      }
+      p = q + 1;
+    }
+    return buf.subarray(s, w);
+  }
+
   function ensureDir(file) {
     const d = path.dirname(file);
     if (made.has(d)) return;
@@ -217,14 +241,15 @@ function createJobs(fs, path, crypto, timed) {
     arr = null;
   }
 
-  // one job; bytes is the record body after the path (a view: use it before returning)
-  function run(type, act, file, md5, line, buf, s, e) {
+  // one job; bytes is the record body after the path (a view: use it before returning). \`owned\`: the
+  // job may change buf[s, e) (a ring record or a copy), else it is the caller's and stays as it is.
+  function run(type, act, file, md5, line, buf, s, e, owned) {
     if (type === ${JOB.PAYLOAD}) {
       let t0 = now();
       const what = act & 15;
-      // a chromium item is stripped straight into the array's write buffer (no second copy)
-      const room = what === ${ACT.ARRAY_ITEM} && !(act & ${ACT.STRIPPED}) ? arrayRoom(e - s) : null;
-      let bytes = act & ${ACT.STRIPPED} ? buf.subarray(s, e) : room !== null ? strip(buf, s, e, room, arr.used + 2) : strip(buf, s, e);
+      // a chromium item the job cannot strip in place is stripped straight into the array's write buffer
+      const room = what === ${ACT.ARRAY_ITEM} && !owned && !(act & ${ACT.STRIPPED}) ? arrayRoom(e - s) : null;
+      let bytes = act & ${ACT.STRIPPED} ? buf.subarray(s, e) : owned ? stripInPlace(buf, s, e) : room !== null ? strip(buf, s, e, room, arr.used + 2) : strip(buf, s, e);
       const inPlace = room !== null && bytes.buffer === room.buffer && bytes.byteOffset === room.byteOffset + arr.used + 2;
       t.strip += now() - t0;
       if (md5 !== '') {

@@ -72,7 +72,10 @@ describe.each([
     const w = new FileWriter(threaded, backlog);
     const md5 = (s: string) => createHash('md5').update(s).digest('hex');
     const code = 'def f(x):\n    return x + 1\n\n# done';
-    w.payload(traceLines(code), md5(code), 1, ACT.WRITE, join(dir, 'p/code.txt'));
+    const codeLines = traceLines(code);
+    w.payload(codeLines, md5(code), 1, ACT.WRITE, join(dir, 'p/code.txt'));
+    // the caller's bytes stay as they were (a job strips in place only what it owns: a ring record, a copy)
+    expect(codeLines.equals(traceLines(code))).toBe(true);
     // CRLF line ends and a blank line inside the payload region (tlparse drops both)
     const crlf = Buffer.concat([traceLines('a\nb', '\r\n'), Buffer.from('\n'), traceLines('c')]);
     w.payload(crlf, md5('a\nb\nc'), 2, ACT.WRITE, join(dir, 'p/crlf.txt'));

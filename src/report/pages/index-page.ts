@@ -91,7 +91,24 @@ export interface IndexPageInput {
   provenancePages?: string[];
 }
 
+/** What is known only once the writer thread has finished (md5 failures, chromium events written). */
+export interface IndexPageLate {
+  statsLine: string;
+  chromiumEvents: number;
+}
+
 export function renderIndexPage(b: ReportBuilder, inp: IndexPageInput): string {
+  return prepareIndexPage(b, inp)({ statsLine: inp.statsLine, chromiumEvents: b.chromiumEvents });
+}
+
+/**
+ * Renders everything but the parts that wait for the writer thread, so the report can build the page while
+ * the writer finishes; the returned function adds those parts.
+ */
+export function prepareIndexPage(
+  b: ReportBuilder,
+  inp: Omit<IndexPageInput, 'statsLine'>,
+): (late: IndexPageLate) => string {
   const breaks = b.failures.length;
   const distinct = distinctBreaks(b.failures);
   const rows: string[] = [];
@@ -138,8 +155,9 @@ export function renderIndexPage(b: ReportBuilder, inp: IndexPageInput): string {
     b.unknownStackTrie.children.size > 0
       ? `<h2>Unknown stacks</h2><p>Entries logged without a compile id, by where they were logged:</p>${trieHtml(b.unknownStackTrie, (n) => (n.terminals.length > 0 ? `(${n.terminals.length}) ` : ''))}`
       : '';
-  const body = `<h1>${escapeHtml(inp.title)}</h1>
-<p class="muted small">Input: ${inp.inputs.map((i) => `<code>${escapeHtml(i)}</code>`).join(', ')}<br>${escapeHtml(inp.statsLine)}</p>
+  const head = `<h1>${escapeHtml(inp.title)}</h1>
+<p class="muted small">Input: ${inp.inputs.map((i) => `<code>${escapeHtml(i)}</code>`).join(', ')}<br>`;
+  const beforeChromium = `</p>
 <h2>Stack trie</h2>
 <p>Where compilations were triggered. Compile ids are coloured by status:
 <span class="status-ok">[Success]</span> <span class="status-break">[Success with restart (e.g., graph break)]</span>
@@ -160,7 +178,8 @@ ${exportSection(b)}
 <h2>Compiles</h2>
 <table><tr><th>Compile id</th><th>Artifacts</th><th>Graph nodes</th><th>Cache</th><th>Compile time (s)</th><th>Recompile reasons</th></tr>
 ${rows.join('\n')}</table>
-${b.chromiumEvents > 0 ? `<h2>Chromium Events</h2><p><a href="chromium_events.json">chromium_events.json</a> (${b.chromiumEvents} events): open it in <a href="https://ui.perfetto.dev/">Perfetto</a>.</p>` : ''}
+`;
+  const rest = `
 ${inp.hasParity ? '<p><a href="collectives_parity.json">Collectives parity report</a> (scheduler vs output code)</p>' : ''}
 <h2>IR dumps</h2>
 <p>Build products by compile id, in the order they were produced. <code>[x/y]</code>: frame x, its y-th compile; <code>_z</code>: restart attempt z; <code>[!a/...]</code>: compiled autograd id a.</p>
@@ -174,5 +193,11 @@ ${
 }
 ${unknown}
 <p class="small"><a href="compile_directory.json">compile_directory.json</a> · <a href="raw.jsonl">raw.jsonl</a> · <a href="report.json">report.json</a></p>`;
-  return page(inp.title, body);
+  return (late) => {
+    const chromium =
+      late.chromiumEvents > 0
+        ? `<h2>Chromium Events</h2><p><a href="chromium_events.json">chromium_events.json</a> (${late.chromiumEvents} events): open it in <a href="https://ui.perfetto.dev/">Perfetto</a>.</p>`
+        : '';
+    return page(inp.title, head + escapeHtml(late.statsLine) + beforeChromium + chromium + rest);
+  };
 }
