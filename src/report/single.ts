@@ -10,11 +10,7 @@ import { FileWriter } from './file-writer.js';
 import type { TlparseStats } from './model.js';
 import { OutDir, safeRelPath } from './out-dir.js';
 import { distinctBreaks, renderFailuresPage } from './pages/failures-page.js';
-import {
-  type IndexPageLate,
-  prepareIndexPage,
-  renderExportIndexPage,
-} from './pages/index-page.js';
+import { type IndexPageLate, prepareIndexPage, renderExportIndexPage } from './pages/index-page.js';
 import { lineMappings, renderProvenancePage } from './provenance.js';
 import { addTime, timingsOn } from './timings.js';
 
