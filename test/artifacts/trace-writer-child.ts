@@ -1,6 +1,7 @@
 /**
  * Child process for trace-writer-crash.test.ts: writes N records to the trace named by TORCH_TRACE / TORCH_DTRACE,
- * then ends as asked: `exit` (process.exit), `throw` (uncaught exception), `sigterm` (a signal), `normal`.
+ * then ends as asked: `exit` (process.exit), `throw` (uncaught exception), `sigterm` (a signal),
+ * `sigterm-sync` (a signal during synchronous work, after which the program ends), `normal`.
  * The records are written in one synchronous burst inside a timer callback, so the last batch is still in memory
  * when the process ends.
  */
@@ -28,19 +29,28 @@ function writeAll(): void {
   dtraceStructured('child_dtrace', { n });
 }
 
-setTimeout(() => {
+if (mode === 'sigterm-sync') {
+  // at the top level: the signal arrives during synchronous work, and then the program simply ends (with no
+  // timer or I/O left, Node would not poll the event loop again)
   writeAll();
-  switch (mode) {
-    case 'exit':
-      process.exit(3);
-      break;
-    case 'throw':
-      throw new Error('child crashed on purpose');
-    case 'sigterm':
-      process.kill(process.pid, 'SIGTERM');
-      setInterval(() => {}, 1000);
-      break;
-    default:
-      process.stdout.write('done\n');
-  }
-}, 0);
+  process.kill(process.pid, 'SIGTERM');
+  const t0 = Date.now();
+  while (Date.now() - t0 < 200) {}
+} else
+  setTimeout(() => {
+    writeAll();
+    switch (mode) {
+      case 'exit':
+        process.exit(3);
+        break;
+      case 'throw':
+        throw new Error('child crashed on purpose');
+      case 'sigterm':
+        process.kill(process.pid, 'SIGTERM');
+        setInterval(() => {}, 1000);
+        break;
+
+      default:
+        process.stdout.write('done\n');
+    }
+  }, 0);

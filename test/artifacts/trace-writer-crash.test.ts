@@ -85,6 +85,35 @@ describe('abrupt endings lose nothing', () => {
     expectAllChildRecords(readOnlyTrace(dir).records);
   });
 
+  it('SIGTERM during synchronous work, after which the program ends: it still dies of the signal', () => {
+    // the handler can only run when the event loop polls; without the extra turn at the end the program
+    // would exit 0 as if no signal had come
+    const r = runChild('sigterm-sync', { TORCH_TRACE: dir });
+    expect(r.signal).toBe('SIGTERM');
+    expectAllChildRecords(readOnlyTrace(dir).records);
+  });
+
+  it("the extra turn at the end never calls the host program's own beforeExit listener twice", () => {
+    const script = [
+      `import { traceStructured } from ${JSON.stringify(join(process.cwd(), 'src/artifacts/index.ts'))};`,
+      'let calls = 0;',
+      "process.on('beforeExit', () => { calls++; });",
+      "process.on('exit', () => { process.stdout.write('beforeExit calls: ' + calls + '\\n'); });",
+      "traceStructured('one', { i: 1 });",
+    ].join('\n');
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, TORCH_TRACE: dir };
+    delete childEnv.TORCH_DTRACE;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: childEnv,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('beforeExit calls: 1\n');
+    expect(readOnlyTrace(dir).records.some((rec) => 'one' in rec.envelope)).toBe(true);
+  });
+
   it('the caller in the prefix and the stack is the line that called traceStructured', () => {
     runChild('exit', { TORCH_TRACE: dir }, 4);
     const { records } = readOnlyTrace(dir);

@@ -43,4 +43,14 @@ function install(): void {
     };
     process.on(signal, handler);
   }
+  // A signal that arrives while the program runs synchronous code is only seen when the event loop polls
+  // again; a program that then simply ends would never poll, and would exit 0 instead of by the signal. One
+  // extra (empty) turn of the loop at the end lets a pending signal through. Skipped when the host has its
+  // own beforeExit listeners, which the extra turn would call a second time.
+  let turned = false;
+  process.on('beforeExit', () => {
+    if (turned || process.listenerCount('beforeExit') > 1) return;
+    turned = true;
+    setImmediate(() => {});
+  });
 }
