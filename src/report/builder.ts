@@ -20,6 +20,7 @@ import {
   sameCompileId,
   type TraceEnvelope,
 } from '../artifacts/index.js';
+import { type CodeLocation, graphBreakLocation } from './code-location.js';
 import { countCollectiveCalls } from './collectives.js';
 import { countGraphNodes, isGraphPayload } from './graph-size.js';
 import { compactSorted, prettyJsonPayload, prettySorted } from './json-format.js';
@@ -88,6 +89,22 @@ function frameKey(
   return `${String(f.filename)}\u0000${String(f.line)}\u0000${String(f.name)}\u0000${String(f.loc)}\u0000${r.file}`;
 }
 
+interface GraphBreakNote {
+  location: CodeLocation | null;
+  text: string;
+  url: string | null;
+}
+
+/** The graph-break artifact that explains a restart reason (its text contains the reason's first line). */
+function takeGraphBreak(notes: GraphBreakNote[] | undefined, reason: string): GraphBreakNote | null {
+  if (notes === undefined || notes.length === 0) return null;
+  const nl = reason.indexOf('\n');
+  const first = (nl < 0 ? reason : reason.slice(0, nl)).trim();
+  const i = notes.findIndex((n) => first !== '' && n.text.includes(first));
+  if (i < 0) return null;
+  return notes[i];
+}
+
 export class ReportBuilder {
   readonly directory = new Map<string, CompileEntry>();
   readonly failures: FailureRow[] = [];
@@ -98,6 +115,8 @@ export class ReportBuilder {
   readonly unknownStackTrie: StackNode = newStackNode(null);
   readonly stackIndex = new Map<string, ResolvedFrame[]>();
   readonly recompileReasons = new Map<string, string[]>();
+  /** dynamo_graph_break_reason artifacts by collapsed compile folder, matched to restarts by onMetrics */
+  private readonly graphBreaks = new Map<string, GraphBreakNote[]>();
   /** draft-export issues, detected from the envelopes (tlparse needs --export for these) */
   readonly exportIssues: ExportIssue[] = [];
   hasExportedProgram = false;
@@ -401,6 +420,8 @@ export class ReportBuilder {
       }
       payloadFilename = path;
     }
+    if (artifactName === 'dynamo_graph_break_reason' && payload !== null)
+      this.noteGraphBreak(env, payload.text(), payloadFilename);
     if (this.opts.exportMode) {
       // tlparse's export mode: a non-evaluated guard_added ends the record here
       if (env.data.guard_added && env.data.guard_added.prefix !== 'eval') {
@@ -446,7 +467,9 @@ export class ReportBuilder {
     if (timingsOn) addTime('metricsPages', t0);
     this.addFile(entry, path, html, { kind: 'compilation_metrics' });
     const key = cid === null ? '(unknown)' : formatCompileIdKey(cid);
-    for (const r of m.restart_reasons ?? [])
+    const breaks = this.graphBreaks.get(ckey);
+    for (const r of m.restart_reasons ?? []) {
+      const note = takeGraphBreak(breaks, String(r));
       this.failures.push({
         key,
         metricsUrl: path,
@@ -454,9 +477,21 @@ export class ReportBuilder {
         type: 'RestartAnalysis',
         reason: String(r),
         source: '',
+        ...(note !== null
+          ? { location: note.location, locationFrom: 'graph break', detailUrl: note.url ?? undefined }
+          : this.compiledFrame(ckey)),
       });
+    }
     if (typeof m.fail_type === 'string') {
       const src = `${m.fail_user_frame_filename ?? 'N/A'}:${m.fail_user_frame_lineno ?? 0}`;
+      const frame: CodeLocation | null =
+        typeof m.fail_user_frame_filename === 'string' && m.fail_user_frame_filename !== ''
+          ? {
+              file: m.fail_user_frame_filename,
+              line: typeof m.fail_user_frame_lineno === 'number' ? m.fail_user_frame_lineno : null,
+              fn: null,
+            }
+          : null;
       this.failures.push({
         key,
         metricsUrl: path,
@@ -464,12 +499,14 @@ export class ReportBuilder {
         type: m.fail_type,
         reason: m.fail_reason ?? '',
         source: src,
+        ...(frame !== null ? { location: frame, locationFrom: 'failure' } : this.compiledFrame(ckey)),
       });
     }
     // keep only what the index needs: real metrics records are ~30 KB each
     const slim: CompilationMetricsMeta = {
       fail_type: m.fail_type,
       graph_op_count: m.graph_op_count,
+      graph_node_count: m.graph_node_count,
       restart_reasons: m.restart_reasons,
       entire_frame_compile_time_s: m.entire_frame_compile_time_s,
     };
@@ -478,6 +515,23 @@ export class ReportBuilder {
     this.metricsIndex.set(ckey, list);
     this.metrics.push({ key, dir, url: path, m: slim });
     this.extras.delete(ckey); // shown on this page (tlparse drops them here too)
+  }
+
+  /** A dynamo_graph_break_reason payload: its user frame and text, for the restart it explains. */
+  private noteGraphBreak(env: TraceEnvelope, text: string, url: string | null): void {
+    const cid = env.compileId;
+    const ckey = cid === null ? 'unknown' : compileIdDirName(collapsedCompileId(cid));
+    const list = this.graphBreaks.get(ckey) ?? [];
+    list.push({ location: graphBreakLocation(text), text: text.slice(0, 4096), url });
+    this.graphBreaks.set(ckey, list);
+  }
+
+  /** The innermost frame of the compile's dynamo_start stack: where the compiled frame starts. */
+  private compiledFrame(ckey: string): Pick<FailureRow, 'location' | 'locationFrom'> {
+    const stack = this.stackIndex.get(ckey);
+    const f = stack?.[stack.length - 1];
+    if (f === undefined) return {};
+    return { location: { file: f.file, line: f.line, fn: f.name }, locationFrom: 'compiled frame' };
   }
 
   private collectRankFacts(env: TraceEnvelope, payload: PayloadView, dir: string): void {

@@ -53,3 +53,12 @@ export function safeHref(url: string): string {
   if (scheme !== null && !/^https?$/i.test(scheme[1])) return '#';
   return escapeHtml(url);
 }
+
+/**
+ * A link to a file the report wrote (a relative path from the trace's names): every segment percent-encoded,
+ * so `#`, `?`, `%` and `\` in an artifact name reach the file instead of ending the path, then escaped for
+ * an attribute. compile_directory.json keeps the plain path (tlparse's format).
+ */
+export function localHref(path: string): string {
+  return escapeHtml(path.split('/').map(encodeURIComponent).join('/'));
+}

@@ -1,5 +1,6 @@
 /** What the report collects while it streams a trace: tlparse's compile directory plus our extras. */
 import type { CompilationMetricsMeta, EnvelopeCompileId, ResolvedFrame } from '../artifacts/index.js';
+import type { CodeLocation } from './code-location.js';
 
 /** One row of tlparse's compile_directory.json (the five keys), plus facts for our own index. */
 export interface OutputFile {
@@ -29,6 +30,11 @@ export interface FailureRow {
   type: string;
   reason: string;
   source: string;
+  /** ours: the user code location, and where it came from */
+  location?: CodeLocation | null;
+  locationFrom?: 'graph break' | 'failure' | 'compiled frame';
+  /** ours: the dynamo_graph_break_reason artifact that explains a restart */
+  detailUrl?: string;
 }
 
 export interface MetricsRecord {

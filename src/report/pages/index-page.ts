@@ -7,9 +7,22 @@ import {
   formatCompileIdKey,
 } from '../../artifacts/index.js';
 import type { ReportBuilder } from '../builder.js';
-import { escapeHtml, safeHref } from '../escape.js';
-import type { StackNode } from '../model.js';
-import { distinctBreaks } from './failures-page.js';
+import { escapeHtml, localHref, safeHref } from '../escape.js';
+import { plural } from '../graph-size.js';
+import type { CompileEntry, MetricsRecord, StackNode } from '../model.js';
+import {
+  cacheCellsHtml,
+  cacheColumns,
+  cacheDetailsHtml,
+  cacheHeaderHtml,
+  compileGraphSize,
+  distinctBreaks,
+  distinctBreaksTable,
+  graphSizeHtml,
+  problemsHtml,
+  RECOMPILE_LEGEND,
+  recompileReasonsHtml,
+} from './insights-html.js';
 import { page } from './layout.js';
 import { trieHtml } from './stack-html.js';
 
@@ -70,7 +83,7 @@ export function renderExportIndexPage(b: ReportBuilder, input: string): string {
 <table><tr><th>Failure type</th><th>Compile id</th><th>Expression / op</th><th>Detail</th><th>More</th></tr>${b.exportIssues
           .map(
             (i) =>
-              `<tr><td>${escapeHtml(i.type)}</td><td>${escapeHtml(i.key)}</td><td><code>${escapeHtml(i.expr)}</code></td><td>${escapeHtml(i.detail)}</td><td>${i.url ? `<a href="${escapeHtml(i.url)}">details</a>` : ''}</td></tr>`,
+              `<tr><td>${escapeHtml(i.type)}</td><td>${escapeHtml(i.key)}</td><td><code>${escapeHtml(i.expr)}</code></td><td>${escapeHtml(i.detail)}</td><td>${i.url ? `<a href="${localHref(i.url)}">details</a>` : ''}</td></tr>`,
           )
           .join('')}</table>`;
   return page(
@@ -78,7 +91,7 @@ export function renderExportIndexPage(b: ReportBuilder, input: string): string {
     `<h1>Draft Export Report</h1>
 <p class="muted small">Input: <code>${escapeHtml(input)}</code></p>
 ${verdict}
-${program ? `<p>The exported program: <a href="${escapeHtml(program.url)}">${escapeHtml(program.name.split('/').pop())}</a></p>` : ''}`,
+${program ? `<p>The exported program: <a href="${localHref(program.url)}">${escapeHtml(program.name.split('/').pop())}</a></p>` : ''}`,
   );
 }
 
@@ -89,12 +102,50 @@ export interface IndexPageInput {
   hasParity: boolean;
   /** provenance_tracking_<dir>.html pages (with --inductor-provenance) */
   provenancePages?: string[];
+  /** where report.json is from this page (default: beside it, or `../report.json` for a rank of a multi-rank report) */
+  reportJsonHref?: string | null;
 }
 
 /** What is known only once the writer thread has finished (md5 failures, chromium events written). */
 export interface IndexPageLate {
   statsLine: string;
   chromiumEvents: number;
+  /** the trace's problem lines (`<kind> at line <N>: <message>`), shown in a Problems section */
+  problems?: readonly string[];
+}
+
+/** A compile-id-less bucket (`[-/-]`, unknown): not a compile, so never styled as one with missing metrics. */
+function hasNoCompileId(e: CompileEntry): boolean {
+  return (
+    e.id === null ||
+    (e.id.compiledAutogradId === null && e.id.frameId === null && e.id.frameCompileId === null)
+  );
+}
+
+/** The Compiles table: one row per compile, with graph size, cache status per kind and recompile reasons. */
+function compilesTable(b: ReportBuilder): string {
+  const byKey = new Map<string, MetricsRecord[]>();
+  for (const m of b.metrics) {
+    const list = byKey.get(m.key);
+    if (list === undefined) byKey.set(m.key, [m]);
+    else list.push(m);
+  }
+  const entries = [...b.directory.values()].filter((e) => !hasNoCompileId(e) || e.artifacts.length > 0);
+  const cache = cacheColumns(entries);
+  const rows = entries.map((e) => {
+    const metrics = byKey.get(e.key) ?? [];
+    const time = metrics.map((m) => m.m.entire_frame_compile_time_s).filter((t) => typeof t === 'number');
+    const id = hasNoCompileId(e)
+      ? `<a href="#${escapeHtml(e.key)}" class="no-cid" title="artifacts logged without a compile id">${escapeHtml(e.key)} (no compile id)</a>`
+      : `<a href="#${escapeHtml(e.key)}" class="${statusOf(b.metricsIndex.get(compileIdDirName(collapsedCompileId(e.id!))))}">${escapeHtml(e.key)}</a>`;
+    return `<tr><td>${id}</td><td>${e.artifacts.length}</td><td>${graphSizeHtml(compileGraphSize(e, metrics))}</td>${cacheCellsHtml(cache.kinds, cache.summaries.get(e))}<td>${cacheDetailsHtml(e)}</td><td>${time.map((t) => (t as number).toFixed(3)).join(', ')}</td><td>${recompileReasonsHtml(b.recompileReasons.get(e.key) ?? [])}</td></tr>`;
+  });
+  return `<h2>Compiles</h2>
+<p class="small">Graph size: from compilation_metrics (FX nodes / ops) when logged, else ≈ counted in the printed graph.
+Cache: the cache events each compile logged, by cache (✅ hit, ❌ miss, ❓ bypass; — not logged).
+Recompile reasons: ${RECOMPILE_LEGEND}</p>
+<table><tr><th>Compile id</th><th>Artifacts</th><th>Graph size</th>${cacheHeaderHtml(cache.kinds)}<th>Cache events</th><th>Compile time (s)</th><th title="why the previous compiled versions of this frame did not match">Recompile reasons</th></tr>
+${rows.join('\n')}</table>`;
 }
 
 export function renderIndexPage(b: ReportBuilder, inp: IndexPageInput): string {
@@ -110,39 +161,19 @@ export function prepareIndexPage(
   inp: Omit<IndexPageInput, 'statsLine'>,
 ): (late: IndexPageLate) => string {
   const breaks = b.failures.length;
+  // a rank's page of a multi-rank report (the only kind with a parity report) sits one folder below report.json
+  const reportJson =
+    inp.reportJsonHref !== undefined ? inp.reportJsonHref : inp.hasParity ? '../report.json' : 'report.json';
   const distinct = distinctBreaks(b.failures);
-  const rows: string[] = [];
-  for (const e of b.directory.values()) {
-    const metrics = b.metrics.filter((m) => m.key === e.key);
-    const cache = e.artifacts
-      .filter((a) => a.suffix !== '')
-      .map(
-        (a) =>
-          `${a.suffix} ${escapeHtml(
-            a.name
-              .split('/')
-              .pop()
-              ?.replace(/_\d+\.json$/, ''),
-          )}`,
-      );
-    const graph = e.artifacts.find((a) => a.kind === 'dynamo_output_graph');
-    const time = metrics.map((m) => m.m.entire_frame_compile_time_s).filter((t) => typeof t === 'number');
-    const reasons = b.recompileReasons.get(e.key) ?? [];
-    const status =
-      e.id === null ? '' : statusOf(b.metricsIndex.get(compileIdDirName(collapsedCompileId(e.id))));
-    rows.push(
-      `<tr><td><a href="#${escapeHtml(e.key)}" class="${status}">${escapeHtml(e.key)}</a></td><td>${e.artifacts.length}</td><td>${graph?.nodes ?? ''}</td><td>${cache.join('<br>')}</td><td>${time.map((t) => (t as number).toFixed(3)).join(', ')}</td><td>${reasons.map((r) => `<code>${escapeHtml(r)}</code>`).join('<br>')}</td></tr>`,
-    );
-  }
   const dirs = [...b.directory.values()]
     .map((e) => {
       const items = e.artifacts
         .map((a) => {
-          const href = a.link ? safeHref(a.url) : escapeHtml(a.url);
+          const href = a.link ? safeHref(a.url) : localHref(a.url);
           const readable = a.readable_url
-            ? ` (<a href="${escapeHtml(a.readable_url)}">readable_html</a>)`
+            ? ` (<a href="${localHref(a.readable_url)}">readable_html</a>)`
             : '';
-          const facts = [kb(a.size), a.nodes !== undefined ? `${a.nodes} nodes` : '']
+          const facts = [kb(a.size), a.nodes !== undefined ? plural(a.nodes, 'node') : '']
             .filter((s) => s !== '')
             .join(', ');
           return `<li><a href="${href}">${escapeHtml(a.name.split('/').pop())}</a>${readable} ${a.suffix} (${a.number})${facts ? ` <span class="muted small">${facts}</span>` : ''}</li>`;
@@ -157,7 +188,7 @@ export function prepareIndexPage(
       : '';
   const head = `<h1>${escapeHtml(inp.title)}</h1>
 <p class="muted small">Input: ${inp.inputs.map((i) => `<code>${escapeHtml(i)}</code>`).join(', ')}<br>`;
-  const beforeChromium = `</p>
+  const beforeChromium = `
 <h2>Stack trie</h2>
 <p>Where compilations were triggered. Compile ids are coloured by status:
 <span class="status-ok">[Success]</span> <span class="status-break">[Success with restart (e.g., graph break)]</span>
@@ -165,19 +196,12 @@ export function prepareIndexPage(
 ${trieHtml(b.stackTrie, (n) => terminalLinks(b, n))}
 ${
   breaks > 0
-    ? `<h2>Failures and Restarts</h2><p>This run had <strong><a href="failures_and_restarts.html">${breaks} restart(s) and/or compilation failure(s)</a></strong>, ${distinct.length} distinct:</p>
-<table><tr><th>Count</th><th>Type</th><th>Reason</th><th>Compile ids</th></tr>${distinct
-        .map(
-          (d) =>
-            `<tr><td>${d.count}</td><td>${escapeHtml(d.type)}</td><td><pre>${escapeHtml(d.reason)}</pre></td><td>${d.keys.map((k) => `<a href="index.html#${escapeHtml(k)}">${escapeHtml(k)}</a>`).join(' ')}</td></tr>`,
-        )
-        .join('')}</table>`
+    ? `<h2>Failures and Restarts</h2><p>This run had <strong><a href="failures_and_restarts.html">${breaks} restart(s) and/or compilation failure(s)</a></strong>, ${distinct.length} distinct (the same break at the same user code counted once):</p>
+${distinctBreaksTable(distinct, 'index.html')}`
     : ''
 }
 ${exportSection(b)}
-<h2>Compiles</h2>
-<table><tr><th>Compile id</th><th>Artifacts</th><th>Graph nodes</th><th>Cache</th><th>Compile time (s)</th><th>Recompile reasons</th></tr>
-${rows.join('\n')}</table>
+${compilesTable(b)}
 `;
   const rest = `
 ${inp.hasParity ? '<p><a href="collectives_parity.json">Collectives parity report</a> (scheduler vs output code)</p>' : ''}
@@ -188,16 +212,20 @@ ${dirs}
 </ul>
 ${
   inp.provenancePages && inp.provenancePages.length > 0
-    ? `<h2>Provenance Tracking</h2><ul>${inp.provenancePages.map((p) => `<li><a href="${escapeHtml(p)}">${escapeHtml(p.replace(/\.html$/, ''))}</a></li>`).join('')}</ul>`
+    ? `<h2>Provenance Tracking</h2><ul>${inp.provenancePages.map((p) => `<li><a href="${localHref(p)}">${escapeHtml(p.replace(/\.html$/, ''))}</a></li>`).join('')}</ul>`
     : ''
 }
 ${unknown}
-<p class="small"><a href="compile_directory.json">compile_directory.json</a> · <a href="raw.jsonl">raw.jsonl</a> · <a href="report.json">report.json</a></p>`;
+<p class="small"><a href="compile_directory.json">compile_directory.json</a> · <a href="raw.jsonl">raw.jsonl</a>${reportJson !== null ? ` · <a href="${escapeHtml(reportJson)}">report.json</a>` : ''}${inp.hasParity ? ' · <a href="../index.html">all ranks</a>' : ''}</p>`;
   return (late) => {
     const chromium =
       late.chromiumEvents > 0
         ? `<h2>Chromium Events</h2><p><a href="chromium_events.json">chromium_events.json</a> (${late.chromiumEvents} events): open it in <a href="https://ui.perfetto.dev/">Perfetto</a>.</p>`
         : '';
-    return page(inp.title, head + escapeHtml(late.statsLine) + beforeChromium + chromium + rest);
+    const problems = problemsHtml(late.problems ?? [], reportJson);
+    return page(
+      inp.title,
+      `${head}${escapeHtml(late.statsLine)}</p>\n${problems}${beforeChromium}${chromium}${rest}`,
+    );
   };
 }

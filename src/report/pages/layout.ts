@@ -28,6 +28,12 @@ pre.code span.l::before { counter-increment: line; content: counter(line); displ
 pre.code { counter-reset: line; }
 pre.code span.l:target { background: #ffff80; }
 .kw { color: #a626a4; } .str { color: #50a14f; } .com { color: #a0a1a7; font-style: italic; }
+details.reason > summary { cursor: pointer; }
+details.reason pre { margin: 4px 0 0; }
+ul.plain { margin: 0; padding-left: 1.2em; }
+.count { font-weight: 600; }
+.loc { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
+.no-cid { font-style: italic; color: #666; }
 `;
 
 export interface FooterInfo {

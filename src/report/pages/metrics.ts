@@ -12,7 +12,7 @@ import {
   type SymbolicShapeSpecializationMeta,
   type TraceEnvelope,
 } from '../../artifacts/index.js';
-import { escapeHtml, escapeText, safeHref } from '../escape.js';
+import { escapeHtml, escapeText, localHref, safeHref } from '../escape.js';
 import type { OutputFile } from '../model.js';
 import { page } from './layout.js';
 import { rawStackHtml, stackHtml } from './stack-html.js';
@@ -51,7 +51,7 @@ export function renderMetricsPage(p: MetricsPageInput): string {
       : '';
   const outputs = p.outputs
     .map((o) => {
-      const href = o.link ? safeHref(o.url) : escapeHtml(o.url);
+      const href = o.link ? safeHref(o.url) : localHref(o.url);
       return `<li><a href="${href}">${escapeHtml(o.name.split('/').pop())}</a> (${o.number})</li>`;
     })
     .join('');

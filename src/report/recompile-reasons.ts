@@ -1,0 +1,64 @@
+/**
+ * recompile_reasons, made readable. Each logged line names one earlier compiled version (cache entry) of the
+ * frame and the first guard that rejected the new inputs: `0/2: n == 2   # <code>  # <file>:5 in f` plus an
+ * optional "User stack trace:". The same guard failing for several entries is one distinct reason.
+ */
+import { type CodeLocation, lastUserFrame } from './code-location.js';
+
+export interface RecompileReason {
+  /** the guard or the check that failed (`n == 2`, `tensor 'x' size mismatch at index 1. expected 16, actual 32`) */
+  guard: string;
+  /** the user source line the guard came from, when logged */
+  code: string | null;
+  location: CodeLocation | null;
+  /** earlier compiled versions (cache entries, e.g. `0/2`) that failed this way, newest first as logged */
+  entries: string[];
+  count: number;
+}
+
+const ENTRY = /^((?:!\d+\/)?\d+\/\d+(?:_\d+)?):\s/;
+/** `<guard><2+ spaces># <code>  # <file>:<line> in <fn>` (PyTorch's guard comment) */
+const COMMENT = /^(.*?)\s{2,}#\s(.*)$/;
+const TAIL_LOC = /^(.*?)\s+#\s+(\S.*?):(\d+)(?: in (\S+))?\s*$/;
+
+function parseOne(raw: string): { entry: string | null; reason: Omit<RecompileReason, 'entries' | 'count'> } {
+  const m = ENTRY.exec(raw);
+  const entry = m === null ? null : m[1];
+  const body = m === null ? raw : raw.slice(m[0].length);
+  const nl = body.indexOf('\n');
+  const first = (nl < 0 ? body : body.slice(0, nl)).trimEnd();
+  const rest = nl < 0 ? '' : body.slice(nl + 1);
+  let guard = first;
+  let code: string | null = null;
+  let location: CodeLocation | null = null;
+  const c = COMMENT.exec(first);
+  if (c !== null) {
+    guard = c[1].trim();
+    const t = TAIL_LOC.exec(c[2]);
+    if (t !== null) {
+      code = t[1].trim() || null;
+      location = { file: t[2], line: Number(t[3]), fn: t[4] ?? null };
+    } else code = c[2].trim() || null;
+  }
+  // the user stack has the whole path (the comment's is cut at the front)
+  const user = rest === '' ? null : lastUserFrame(rest);
+  if (user !== null && (location === null || user.file.endsWith(location.file))) location = user;
+  return { entry, reason: { guard, code, location } };
+}
+
+/** Distinct failed guards of one compile's recompile_reasons, in first-logged order, with their entries. */
+export function distinctRecompileReasons(lines: readonly string[]): RecompileReason[] {
+  const map = new Map<string, RecompileReason>();
+  for (const raw of lines) {
+    const { entry, reason } = parseOne(raw);
+    const key = `${reason.guard}\u0000${reason.code ?? ''}\u0000${reason.location?.file ?? ''}:${reason.location?.line ?? ''}`;
+    let r = map.get(key);
+    if (r === undefined) {
+      r = { ...reason, entries: [], count: 0 };
+      map.set(key, r);
+    }
+    r.count++;
+    if (entry !== null) r.entries.push(entry);
+  }
+  return [...map.values()];
+}
