@@ -24,6 +24,7 @@ import {
   recompileReasonsHtml,
 } from './insights-html.js';
 import { page } from './layout.js';
+import { otherTracesSection } from './other-traces.js';
 import { trieHtml } from './stack-html.js';
 
 export type Status = 'status-ok' | 'status-break' | 'status-empty' | 'status-error' | 'status-missing';
@@ -216,7 +217,7 @@ ${
     : ''
 }
 ${unknown}
-<p class="small"><a href="compile_directory.json">compile_directory.json</a> · <a href="raw.jsonl">raw.jsonl</a>${reportJson !== null ? ` · <a href="${escapeHtml(reportJson)}">report.json</a>` : ''}${inp.hasParity ? ' · <a href="../index.html">all ranks</a>' : ''}</p>`;
+${otherTracesSection()}<p class="small"><a href="compile_directory.json">compile_directory.json</a> · <a href="raw.jsonl">raw.jsonl</a>${reportJson !== null ? ` · <a href="${escapeHtml(reportJson)}">report.json</a>` : ''}${inp.hasParity ? ' · <a href="../index.html">all ranks</a>' : ''}</p>`;
   return (late) => {
     const chromium =
       late.chromiumEvents > 0
