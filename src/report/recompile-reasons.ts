@@ -19,7 +19,8 @@ export interface RecompileReason {
 const ENTRY = /^((?:!\d+\/)?\d+\/\d+(?:_\d+)?):\s/;
 /** `<guard><2+ spaces># <code>  # <file>:<line> in <fn>` (PyTorch's guard comment) */
 const COMMENT = /^(.*?)\s{2,}#\s(.*)$/;
-const TAIL_LOC = /^(.*?)\s+#\s+(\S.*?):(\d+)(?: in (\S+))?\s*$/;
+/** the location PyTorch appends last: `<file>:<line> in <fn>` */
+const LOC = /^(.+):(\d+)(?: in (.+))?$/;
 
 function parseOne(raw: string): { entry: string | null; reason: Omit<RecompileReason, 'entries' | 'count'> } {
   const m = ENTRY.exec(raw);
@@ -34,10 +35,11 @@ function parseOne(raw: string): { entry: string | null; reason: Omit<RecompileRe
   const c = COMMENT.exec(first);
   if (c !== null) {
     guard = c[1].trim();
-    const t = TAIL_LOC.exec(c[2]);
+    const cut = c[2].lastIndexOf('  # ');
+    const t = cut < 0 ? null : LOC.exec(c[2].slice(cut + 4).trim());
     if (t !== null) {
-      code = t[1].trim() || null;
-      location = { file: t[2], line: Number(t[3]), fn: t[4] ?? null };
+      code = c[2].slice(0, cut).trim() || null;
+      location = { file: t[1], line: Number(t[2]), fn: t[3] ?? null };
     } else code = c[2].trim() || null;
   }
   // the user stack has the whole path (the comment's is cut at the front)

@@ -50,6 +50,19 @@ function hostileTrace(): string {
           ...cid(0, 0),
         },
       },
+      // the index's own views: a graph break's user code, a cache kind, a guard with its source comment
+      {
+        meta: { artifact: { name: 'dynamo_graph_break_reason', encoding: 'string' }, ...cid(0, 0) },
+        payload: `Graph break in user code at /src/${EVIL}.py:3\nGraph Break Reason: x\n\n${EVIL}`,
+      },
+      {
+        meta: { artifact: { name: `evil_${IMG}_cache_miss`, encoding: 'json' }, ...cid(0, 0) },
+        payload: '{}',
+      },
+      {
+        meta: { artifact: { name: 'recompile_reasons', encoding: 'json' }, ...cid(0, 0) },
+        payload: JSON.stringify([`0/0: ${EVIL}   # ${EVIL}  # /x/${EVIL}.py:3 in ${EVIL}`]),
+      },
       {
         meta: {
           compilation_metrics: {
@@ -129,6 +142,18 @@ describe('hostile trace text', () => {
     expect(get('inductor_output_code')).toContain(escaped);
     expect(get('compilation_metrics')).toContain(escaped);
     expect(get('failures_and_restarts')).toContain(escaped);
+  });
+
+  it('escapes the trace text in the views compilog adds (breaks, recompile reasons, cache kinds)', () => {
+    const index = html.find(([f]) => f === 'index.html')![1];
+    const breaks = index.slice(index.indexOf('<h2>Failures and Restarts'), index.indexOf('<h2>Compiles'));
+    expect(breaks).toContain(`title="${escapeHtml(`/src/${EVIL}.py:3`)}"`);
+    expect(breaks).toContain(`<td><code>${escapeHtml(EVIL)}</code></td>`);
+    const compiles = index.slice(index.indexOf('<h2>Compiles'));
+    expect(compiles).toContain(`<th>${escapeHtml(`evil ${IMG}`)} cache</th>`);
+    expect(compiles).toContain(
+      `<code>${escapeHtml(EVIL)}</code> <span class="muted small">from <code>${escapeHtml(EVIL)}</code>`,
+    );
   });
 
   it('keeps every written file inside the output directory', () => {
