@@ -4,10 +4,12 @@
 // all lead to a file.
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveTraceInput } from '../../src/artifacts/index.js';
 import { writeReport, writeSingleReport } from '../../src/report/index.js';
 import { prepareIndexPage } from '../../src/report/pages/index-page.js';
+import { distinctRecompileReasons } from '../../src/report/recompile-reasons.js';
 import { cid, traceText } from '../artifacts/trace-text.js';
 import { FIXTURES, INPUTS, listFiles, tmp } from './support.js';
 
@@ -23,7 +25,7 @@ const decode = (s: string) =>
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
 const text = (html: string) =>
-  decode(html.replace(/<[^>]*>/g, ''))
+  decode(html.replace(/<br>/g, ' ').replace(/<[^>]*>/g, ''))
     .replace(/\s+/g, ' ')
     .trim();
 
@@ -134,7 +136,13 @@ describe('distinct graph breaks', () => {
     const fail = rows(section(read(join(out('comp_failure'), 'index.html')), 'Failures and Restarts'));
     expect(fail.length).toBe(1);
     expect(text(fail[0][1])).toBe('BackendCompilerFailed');
-    expect(text(fail[0][3])).not.toContain('N/A:0');
+    expect(text(fail[0][3])).toBe('in the compiled frame test_misc.py:10755 in fn');
+    // the "All" table gives restarts the graph break's user code too
+    const all = rows(section(page, 'All'));
+    expect(all.map((x) => text(x[3]))).toEqual([
+      'graph break at p2_graph_break.py:6 in f',
+      'graph break at p2_graph_break.py:8 in f',
+    ]);
   });
 });
 
@@ -161,6 +169,47 @@ describe('recompile reasons', () => {
     expect(items('[0/4]').map(text)).toEqual([
       "×4 tensor 'x' dtype mismatch. expected Float, actual Double (rejected 0/3, 0/2, 0/1, 0/0)",
     ]);
+  });
+
+  it('parses any guard line PyTorch writes back into guard, code and location, and counts every line once', () => {
+    const word = fc.stringMatching(/^[A-Za-z_][\w.]{0,10}$/);
+    const guard = fc
+      .stringMatching(/^[A-Za-z_'[\]=<>!. 0-9()]{1,30}$/)
+      .filter((g) => g.trim() === g && g !== '' && !g.includes('  '));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            entry: fc.tuple(fc.nat(9), fc.nat(9)).map(([a, b]) => `${a}/${b}`),
+            guard,
+            code: fc.stringMatching(/^[a-z][a-z0-9 ().*+-]{0,20}[a-z0-9)]$/).filter((c) => !c.includes('  ')),
+            dir: fc.array(word, { maxLength: 3 }),
+            file: word,
+            line: fc.integer({ min: 1, max: 99999 }),
+            fn: word,
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
+        (recs) => {
+          const lines = recs.map(
+            (r) =>
+              `${r.entry}: ${r.guard.padEnd(40)}   # ${r.code}  # ${[...r.dir, `${r.file}.py`].join('/')}:${r.line} in ${r.fn}`,
+          );
+          const out = distinctRecompileReasons(lines);
+          expect(out.reduce((n, r) => n + r.count, 0)).toBe(recs.length);
+          for (const r of recs) {
+            const hit = out.find(
+              (o) => o.guard === r.guard && o.code === r.code && o.location?.line === r.line,
+            );
+            expect(hit).toBeDefined();
+            expect(hit!.location!.file.endsWith(`${r.file}.py`)).toBe(true);
+            expect(hit!.location!.fn).toBe(r.fn);
+            expect(hit!.entries).toContain(r.entry);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('explains what the lines are', () => {

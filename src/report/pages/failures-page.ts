@@ -1,7 +1,7 @@
 /** failures_and_restarts.html: every restart and failure, and the same list de-duplicated with counts. */
 import { escapeHtml, localHref } from '../escape.js';
 import type { FailureRow } from '../model.js';
-import { type DistinctBreak, distinctBreaks, distinctBreaksTable } from './insights-html.js';
+import { type DistinctBreak, distinctBreaks, distinctBreaksTable, locationHtml } from './insights-html.js';
 import { page } from './layout.js';
 
 export { type DistinctBreak, distinctBreaks };
@@ -13,7 +13,12 @@ export function renderFailuresPage(rows: FailureRow[]): string {
       const id = r.metricsUrl
         ? `<a href="${localHref(r.metricsUrl)}">${escapeHtml(r.key)}</a>`
         : escapeHtml(r.key);
-      const src = r.restart ? 'Not available for restarts (yet)' : `<pre>${escapeHtml(r.source)}</pre>`;
+      // restarts: tlparse has no source; the graph-break artifact's user frame when the trace logged one
+      const src = r.restart
+        ? r.locationFrom === 'graph break'
+          ? `graph break at ${locationHtml(r.location)}`
+          : 'Not available for restarts (yet)'
+        : `<pre>${escapeHtml(r.source)}</pre>`;
       return `<tr><td>${id}</td><td>${escapeHtml(r.type)}</td><td><pre>${escapeHtml(r.reason)}</pre></td><td>${src}</td></tr>`;
     })
     .join('\n');
