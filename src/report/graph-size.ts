@@ -16,11 +16,12 @@ const GRAPH_KINDS = new Set([
   'optimize_ddp_split_child',
 ]);
 const GRAPH_ARTIFACT = /(?:^|_)(?:pre|post)_grad_graph$|^(?:before|after)_recompile_(?:pre|post)_grad$/;
-/** `x: "f32[2]" = ...` or `x = ...` at the start of an indented line */
-const NODE_LINE = /^[ \t]+([A-Za-z_]\w*)(?:\s*:\s*[^=\n]+?)?\s*=\s*([^\n]*)$/gm;
-/** `l_x_ = L_x_`: Dynamo's printed rename of a placeholder, not a node */
-const RENAME = /^[A-Za-z_]\w*$/;
-const RETURN_LINE = /^[ \t]+return\b/gm;
+/**
+ * One FX node per line: `x: "f32[2]" = ...` or `x = ...` at the start of an indented line, except Dynamo's
+ * printed renames of placeholders (`l_x_ = L_x_`), plus the output (`return ...`). One pass, no captures.
+ */
+const NODE_OR_OUTPUT =
+  /^[ \t]+(?:return\b|[A-Za-z_]\w*(?:[ \t]*:[ \t]*[^=\n]+?)?[ \t]*=[ \t](?![ \t]*[A-Za-z_]\w*[ \t]*$))/gm;
 const SIGNATURE = 'def forward(';
 
 export function isGraphPayload(kind: string, artifactName?: string): boolean {
@@ -52,12 +53,8 @@ export function countGraphNodes(text: string): number {
   }
   bodies.push(text.slice(bodyStart));
   for (const body of bodies) {
-    NODE_LINE.lastIndex = 0;
-    for (let m = NODE_LINE.exec(body); m !== null; m = NODE_LINE.exec(body)) {
-      if (!RENAME.test(m[2].trim())) n++;
-    }
-    RETURN_LINE.lastIndex = 0;
-    while (RETURN_LINE.exec(body) !== null) n++;
+    NODE_OR_OUTPUT.lastIndex = 0;
+    while (NODE_OR_OUTPUT.exec(body) !== null) n++;
   }
   return n;
 }
