@@ -142,9 +142,11 @@ function compilesTable(b: ReportBuilder): string {
     return `<tr><td>${id}</td><td>${e.artifacts.length}</td><td>${graphSizeHtml(compileGraphSize(e, metrics))}</td>${cacheCellsHtml(cache.kinds, cache.summaries.get(e))}<td>${cacheDetailsHtml(e)}</td><td>${time.map((t) => (t as number).toFixed(3)).join(', ')}</td><td>${recompileReasonsHtml(b.recompileReasons.get(e.key) ?? [])}</td></tr>`;
   });
   return `<h2>Compiles</h2>
-<p class="small">Graph size: from compilation_metrics (FX nodes / ops) when logged, else ≈ counted in the printed graph.
-Cache: the cache events each compile logged, by cache (✅ hit, ❌ miss, ❓ bypass; — not logged).
-Recompile reasons: ${RECOMPILE_LEGEND}</p>
+<ul class="small">
+<li>Graph size: from compilation_metrics (FX nodes / ops) when logged, else ≈ counted in the printed graph.</li>
+<li>Cache: the cache events each compile logged, by cache (✅ hit, ❌ miss, ❓ bypass; — not logged).</li>
+<li>Recompile reasons: ${RECOMPILE_LEGEND}</li>
+</ul>
 <table><tr><th>Compile id</th><th>Artifacts</th><th>Graph size</th>${cacheHeaderHtml(cache.kinds)}<th>Cache events</th><th>Compile time (s)</th><th title="why the previous compiled versions of this frame did not match">Recompile reasons</th></tr>
 ${rows.join('\n')}</table>`;
 }

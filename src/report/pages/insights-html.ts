@@ -124,8 +124,8 @@ export function compileGraphSize(e: CompileEntry, metrics: readonly MetricsRecor
 export function graphSizeHtml(s: GraphSize | null): string {
   if (s === null) return '<span class="muted">—</span>';
   if (s.source === 'metrics')
-    return `<span title="from compilation_metrics (graph_node_count, graph_op_count)">${escapeHtml(formatGraphSize(s))}</span>`;
-  return `<span title="counted in the printed dynamo_output_graph (no compilation_metrics)">≈${escapeHtml(formatGraphSize(s))}</span> <span class="muted small">(estimated)</span>`;
+    return `<span class="nowrap" title="from compilation_metrics (graph_node_count, graph_op_count)">${escapeHtml(formatGraphSize(s))}</span>`;
+  return `<span class="nowrap" title="counted in the printed dynamo_output_graph (no compilation_metrics)">≈${escapeHtml(formatGraphSize(s))}</span> <span class="muted small">(estimated)</span>`;
 }
 
 const OUTCOME_MARK: Record<string, string> = { hit: '✅', miss: '❌', bypass: '❓', disabled: '⛔' };

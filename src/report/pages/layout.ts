@@ -34,6 +34,7 @@ ul.plain { margin: 0; padding-left: 1.2em; }
 .count { font-weight: 600; }
 .loc { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
 .no-cid { font-style: italic; color: #666; }
+.nowrap { white-space: nowrap; }
 `;
 
 export interface FooterInfo {
