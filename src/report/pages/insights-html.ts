@@ -38,6 +38,8 @@ export interface DistinctBreak {
 /** Groups breaks by (type, reason, user code location): the "distinct graph breaks" users ask for. */
 export function distinctBreaks(rows: readonly FailureRow[]): DistinctBreak[] {
   const map = new Map<string, DistinctBreak>();
+  // compile ids already listed per break (a Set: a break can repeat in thousands of compiles)
+  const seen = new Map<DistinctBreak, Set<string>>();
   for (const r of rows) {
     const where = r.location ? fullLocation(r.location) : r.source;
     const k = `${r.type}\u0000${r.reason}\u0000${where}`;
@@ -54,9 +56,14 @@ export function distinctBreaks(rows: readonly FailureRow[]): DistinctBreak[] {
         keys: [],
       };
       map.set(k, d);
+      seen.set(d, new Set());
     }
     d.count++;
-    if (!d.keys.includes(r.key)) d.keys.push(r.key);
+    const ids = seen.get(d)!;
+    if (!ids.has(r.key)) {
+      ids.add(r.key);
+      d.keys.push(r.key);
+    }
   }
   return [...map.values()].sort((a, b) => b.count - a.count);
 }
