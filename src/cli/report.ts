@@ -35,6 +35,7 @@ export async function runReport(args: ReportArgs): Promise<void> {
       plainText: args['plain-text'],
       inductorProvenance: args['inductor-provenance'],
       exportMode: args.export,
+      strict: args.strict,
       commandLine: `compilog ${process.argv.slice(2).join(' ')}`,
     });
     const strictFail = args.strict && summary.strict_failures > 0;

@@ -36,6 +36,8 @@ export interface ReportOptions {
   inductorProvenance?: boolean;
   /** the draft-export report only (tlparse -e/--export) */
   exportMode?: boolean;
+  /** --strict: recorded in report.json (the caller decides the exit code) */
+  strict?: boolean;
   /** the command line to record in report.json and the footer */
   commandLine?: string;
 }
@@ -217,10 +219,14 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
         tool: 'compilog',
         command: opts.commandLine ?? null,
         options: {
+          out: opts.out,
           latest: !!opts.latest,
           allRanks: !!opts.allRanks,
           plainText: !!opts.plainText,
           overwrite: !!opts.overwrite,
+          strict: !!opts.strict,
+          inductorProvenance: !!opts.inductorProvenance,
+          exportMode: !!opts.exportMode,
         },
         generated: new Date().toISOString(),
         ...summary,
