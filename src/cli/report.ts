@@ -42,8 +42,9 @@ export async function runReport(args: ReportArgs): Promise<void> {
     if (args.json) {
       const { compiles, artifacts, failures, bad_lines, ranks, out, mode, skipped, strict_failures } =
         summary;
+      const { warnings } = summary;
       process.stdout.write(
-        `${JSON.stringify({ compiles, artifacts, failures, bad_lines, ranks, out, mode, skipped, strict_failures })}\n`,
+        `${JSON.stringify({ compiles, artifacts, failures, bad_lines, ranks, out, mode, skipped, strict_failures, warnings })}\n`,
       );
     } else {
       if (summary.mode === 'multi-rank')
@@ -56,6 +57,7 @@ export async function runReport(args: ReportArgs): Promise<void> {
       if (summary.skipped.length > 0)
         process.stderr.write(`older runs not reported: ${summary.skipped.join(', ')}\n`);
     }
+    for (const w of summary.warnings) process.stderr.write(`warning: ${w}\n`);
     if (strictFail) {
       process.stderr.write(
         `E_REPORT_STRICT: ${summary.strict_failures} line(s) failed to parse (--strict)\n`,

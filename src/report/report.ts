@@ -59,6 +59,8 @@ export interface ReportSummary {
   strict_failures: number;
   diagnostics?: MultiRankDiagnostics;
   problems: string[];
+  /** what the user should know even without --strict: a cut .gz */
+  warnings: string[];
   version: string;
   files_written: number;
   bytes_written: number;
@@ -207,6 +209,7 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
     problems: reports
       .flatMap((r) => r.problems.map((p) => (reports.length > 1 ? `${r.file.name}: ${p}` : p)))
       .slice(0, 200),
+    warnings: reports.flatMap((r) => r.warnings),
     version,
     files_written: reports.reduce((n, r) => n + r.files, 0),
     bytes_written: reports.reduce((n, r) => n + r.bytes, 0),

@@ -1,8 +1,7 @@
 /** The report of one trace file into one folder: stream it through the builder, then write the index pages. */
-import { createReadStream, createWriteStream, linkSync, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, linkSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { compileIdDirName, scanTraceFile, type TraceFileInfo, type TraceStats } from '../artifacts/index.js';
 import { ReportBuilder } from './builder.js';
@@ -38,6 +37,8 @@ export interface SingleReport {
   artifacts: number;
   failures: number;
   problems: string[];
+  /** what the user should know even without --strict (a cut .gz) */
+  warnings: string[];
   files: number;
   bytes: number;
 }
@@ -101,6 +102,50 @@ function linkOrCopy(from: string, to: string): Promise<string | null> {
   }
 }
 
+/**
+ * raw.log of a `.gz` trace: its decompressed bytes. A cut or corrupt stream keeps what it gave before it
+ * broke (chunks are written as zlib hands them out) and resolves to zlib's message; a write error is
+ * added to `errors`. Resolves to null when the whole stream was read.
+ */
+function gunzipTo(from: string, to: string, errors: string[]): Promise<string | null> {
+  return new Promise((done) => {
+    let fd: number;
+    try {
+      fd = openSync(to, 'w');
+    } catch (e) {
+      errors.push(`${to}: ${(e as Error).message}`);
+      done(null);
+      return;
+    }
+    let finished = false;
+    const finish = (broken: string | null) => {
+      if (finished) return;
+      finished = true;
+      closeSync(fd);
+      done(broken);
+    };
+    const input = createReadStream(from);
+    const gunzip = createGunzip();
+    input.on('error', (e) => {
+      gunzip.destroy();
+      finish(e.message);
+    });
+    gunzip.on('data', (chunk: Buffer) => {
+      try {
+        for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
+      } catch (e) {
+        errors.push(`${to}: ${(e as Error).message}`);
+        input.destroy();
+        gunzip.destroy();
+        finish(null);
+      }
+    });
+    gunzip.on('error', (e) => finish(e.message));
+    gunzip.on('end', () => finish(null));
+    input.pipe(gunzip);
+  });
+}
+
 export async function writeSingleReport(
   file: TraceFileInfo,
   outDir: string,
@@ -114,6 +159,7 @@ export async function writeSingleReport(
     exportMode: opts.exportMode,
   });
   const problems: string[] = [];
+  const warnings: string[] = [];
   // raw.log starts now, on libuv's thread pool: a hard link when the output is on the input's filesystem,
   // else a copy that overlaps the parse instead of running after it
   const rawLog = opts.exportMode || file.gz ? null : linkOrCopy(file.path, join(outDir, 'raw.log'));
@@ -181,6 +227,7 @@ export async function writeSingleReport(
     artifacts: b.artifactCount,
     failures,
     problems: problems.concat(out.errors),
+    warnings,
     files: out.files,
     bytes: out.bytes,
   });
@@ -199,7 +246,11 @@ export async function writeSingleReport(
   const statsLine = `${tlparseStatsLine(tl)}; ${stats.lines} lines, ${stats.badLines.truncated} truncated, ${stats.badLines.invalidUtf8} invalid UTF-8`;
   out.write('index.html', index({ statsLine, chromiumEvents: b.chromiumEvents }));
   if (file.gz) {
-    await pipeline(createReadStream(file.path), createGunzip(), createWriteStream(join(outDir, 'raw.log')));
+    const broken = await gunzipTo(file.path, join(outDir, 'raw.log'), out.errors);
+    if (broken !== null)
+      warnings.push(
+        `${file.path}: the gzip data is cut or corrupt after ${stats.lines} lines (${broken}); the report holds what could be read`,
+      );
   } else {
     const err = await rawLog;
     if (err !== null && err !== undefined) out.errors.push(err);

@@ -1,0 +1,48 @@
+// A .gz trace that is cut short, through the built CLI: it is reported like a truncated log (what could
+// be read, the cut shown).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, readJson, tmp } from './support.js';
+
+const CLI = resolve('dist/cli.js');
+const P5 = join(FIXTURES, 'traces/p5_failure/dedicated_log_torch_trace_c0obupoj.log');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, 'report', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('a .gz input', () => {
+  it('cut short: the report holds what could be read, raw.log the decompressed part, the cut is shown', () => {
+    const dir = tmp();
+    const whole = gzipSync(readFileSync(P5));
+    const cut = join(dir, 'cut.log.gz');
+    writeFileSync(cut, whole.subarray(0, 10_000));
+    // what any gunzip gets out of the cut stream
+    const readable = gunzipSync(whole.subarray(0, 10_000), { finishFlush: 2 /* Z_SYNC_FLUSH */ });
+    const out = join(dir, 'out');
+    const r = cli(cut, '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as {
+      compiles: number;
+      bad_lines: Record<string, number>;
+      warnings: string[];
+    };
+    expect(s.compiles).toBeGreaterThan(0);
+    expect(s.bad_lines.truncated).toBeGreaterThan(0);
+    expect(s.warnings.join('\n')).toMatch(/cut\.log\.gz: the gzip data is cut or corrupt after \d+ lines/);
+    expect(r.stderr).toContain('warning: ');
+    expect(r.stderr).toContain('the gzip data is cut or corrupt');
+    expect(readFileSync(join(out, 'raw.log')).equals(readable)).toBe(true);
+    const report = readJson(join(out, 'report.json')) as { problems: string[]; warnings: string[] };
+    expect(report.problems.some((p) => p.includes('gzip stream broken'))).toBe(true);
+    expect(report.warnings).toEqual(s.warnings);
+    expect(existsSync(join(out, 'index.html'))).toBe(true);
+    const strict = cli(cut, '--out', join(dir, 'strict'), '--strict');
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('E_REPORT_STRICT');
+  });
+});
