@@ -1,8 +1,9 @@
 /**
  * `compilog report <file|dir> --out <dir>`: a tlparse-compatible static report of a TORCH_TRACE log.
  * Exit codes: 0 report written; 1 report written but --strict found bad lines (glog, JSON, md5, other
- * rank, guards JSON, parser); 2 nothing written: bad input or flags (CompilogError, code on stderr or in
- * the --json object); 3 internal error.
+ * rank, guards JSON, parser, and, stricter than tlparse, invalid UTF-8 and truncated lines); 2 nothing
+ * written: bad input or flags (CompilogError, code on stderr or in the --json object); 3 internal error.
+ * Warnings (a trace without records, a cut .gz) go to stderr.
  * --json prints one object on stdout:
  *   {"compiles":N,"artifacts":N,"failures":N,"bad_lines":{...},"ranks":[...],"out":"...",...}
  */
@@ -59,8 +60,11 @@ export async function runReport(args: ReportArgs): Promise<void> {
     }
     for (const w of summary.warnings) process.stderr.write(`warning: ${w}\n`);
     if (strictFail) {
+      const kinds = Object.entries(summary.bad_lines)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`);
       process.stderr.write(
-        `E_REPORT_STRICT: ${summary.strict_failures} line(s) failed to parse (--strict)\n`,
+        `E_REPORT_STRICT: ${summary.strict_failures} line(s) failed to parse (--strict)${kinds.length > 0 ? `: ${kinds.join(', ')}` : ''}\n`,
       );
       process.exitCode = 1;
     }

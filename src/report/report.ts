@@ -1,24 +1,18 @@
 /**
  * `compilog report`: a trace file or a TORCH_TRACE directory in, tlparse-compatible static report out.
- * A directory of rank files (or --all-ranks) gives a multi-rank report; otherwise one run is reported
- * (the only one, or the newest, with the other runs listed in report.json).
+ * What is read is chosen and checked first (select-run.ts): one file, or one run of a directory (a
+ * directory of rank files, or --all-ranks, gives a multi-rank report), the other files listed.
  */
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import {
-  addStats,
-  type BadLineCounts,
-  emptyStats,
-  resolveTraceInput,
-  type TraceFileInfo,
-  type TraceStats,
-} from '../artifacts/index.js';
+import { addStats, type BadLineCounts, emptyStats, type TraceStats } from '../artifacts/index.js';
 import { CompilogError } from '../logging/index.js';
 import { FileWriter } from './file-writer.js';
 import type { TlparseStats } from './model.js';
 import { type MultiRankDiagnostics, writeMultiRankReport } from './multi-rank.js';
 import { OutDir } from './out-dir.js';
 import { setFooter } from './pages/layout.js';
+import { selectRun } from './select-run.js';
 import { type SingleReport, tlparseStatsLine, writeSingleReport } from './single.js';
 import { phaseTimes, threadCpuSeconds, timingsOn } from './timings.js';
 import { compilogVersion } from './version.js';
@@ -51,15 +45,17 @@ export interface ReportSummary {
   out: string;
   mode: 'single' | 'multi-rank';
   inputs: string[];
-  /** trace files in the directory that were not reported (older runs) */
+  /** trace files in the directory that were not reported (older runs, files that are not traces) */
   skipped: string[];
   stats: TraceStats;
   tlparse_stats: TlparseStats[];
-  /** tlparse's --strict condition: any glog/json/md5/other_rank/guards-json/parser failure */
+  /** --strict's condition: tlparse's (glog/json/md5/other_rank/guards-json/parser) plus invalid UTF-8 and truncated lines */
   strict_failures: number;
+  /** tlparse's --strict condition alone (what tlparse --strict would fail on) */
+  tlparse_strict_failures: number;
   diagnostics?: MultiRankDiagnostics;
   problems: string[];
-  /** what the user should know even without --strict: a cut .gz */
+  /** what the user should know even without --strict: a trace without records, a cut .gz */
   warnings: string[];
   version: string;
   files_written: number;
@@ -95,61 +91,27 @@ function prepareOutDir(out: string, inputPath: string, overwrite: boolean): void
   rmSync(absOut, { recursive: true, force: true });
 }
 
-function strictFailures(t: TlparseStats): number {
+/**
+ * What --strict fails on: tlparse's condition (glog, JSON, md5, other rank, guards JSON, parser failures)
+ * and, stricter than tlparse, lines that are not UTF-8 (tlparse drops them silently) and a trace that ends
+ * in the middle of a line or a broken .gz stream.
+ */
+function strictFailures(t: TlparseStats, bad: BadLineCounts): number {
+  return tlparseStrictFailures(t) + bad.invalidUtf8 + bad.truncated;
+}
+
+/** tlparse's --strict condition alone. */
+function tlparseStrictFailures(t: TlparseStats): number {
   return (
     t.fail_glog + t.fail_json + t.fail_payload_md5 + t.other_rank + t.fail_dynamo_guards_json + t.fail_parser
   );
 }
 
-/** Picks what to report: a file, one run of a directory, or all ranks of a directory. */
-function select(
-  path: string,
-  opts: ReportOptions,
-): { mode: 'single' | 'multi-rank'; files: TraceFileInfo[]; skipped: string[] } {
-  if (opts.latest && opts.allRanks) {
-    throw new CompilogError('E_REPORT_FLAGS', '--latest cannot be used with --all-ranks', 'use one of them');
-  }
-  const input = resolveTraceInput(path, { latest: opts.latest });
-  if (input.kind === 'file' || opts.latest) {
-    const skipped = input.available.filter((f) => !input.files.includes(f)).map((f) => f.path);
-    return { mode: 'single', files: input.files, skipped };
-  }
-  const rankFiles = input.files.filter((f) => f.rank !== null);
-  if (opts.allRanks && rankFiles.length === 0) {
-    throw new CompilogError(
-      'E_TRACE_NO_RANK_FILES',
-      `no rank log files (dedicated_log_torch_trace_rank_<N>*.log) in directory ${path}`,
-      'drop --all-ranks to report the newest run',
-    );
-  }
-  if (
-    rankFiles.length > 0 &&
-    (opts.allRanks || rankFiles.length === input.files.length) &&
-    (opts.allRanks || rankFiles.length > 1)
-  ) {
-    // one file per rank: the newest file wins when a rank appears twice (several runs in one directory)
-    const byRank = new Map<number, TraceFileInfo>();
-    for (const f of rankFiles) {
-      const cur = byRank.get(f.rank!);
-      if (cur === undefined || f.mtimeMs > cur.mtimeMs) byRank.set(f.rank!, f);
-    }
-    const files = [...byRank.values()].sort((a, b) => a.rank! - b.rank!);
-    return {
-      mode: 'multi-rank',
-      files,
-      skipped: input.files.filter((f) => !files.includes(f)).map((f) => f.path),
-    };
-  }
-  const newest = input.files.reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a));
-  return {
-    mode: 'single',
-    files: [newest],
-    skipped: input.files.filter((f) => f !== newest).map((f) => f.path),
-  };
-}
-
 export async function writeReport(path: string, opts: ReportOptions): Promise<ReportSummary> {
-  const { mode, files, skipped } = select(path, opts);
+  // every input check runs here, before the output directory is touched
+  const run = await selectRun(path, opts);
+  const { mode, files } = run;
+  const outExisted = existsSync(resolve(opts.out));
   prepareOutDir(opts.out, path, opts.overwrite === true);
   const version = compilogVersion();
   setFooter({ version, options: opts.commandLine ?? `report ${path} --out ${opts.out}` });
@@ -177,6 +139,8 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
     }
   } catch (e) {
     await writer.close();
+    // a half-written report in a directory this run made helps nobody
+    if (!outExisted) rmSync(resolve(opts.out), { recursive: true, force: true });
     throw e;
   }
   const stats = emptyStats();
@@ -201,15 +165,18 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
     out: resolve(opts.out),
     mode,
     inputs: files.map((f) => f.path),
-    skipped,
+    skipped: run.notReported.map((f) => f.path),
     stats,
     tlparse_stats: reports.map((r) => r.tlparse),
-    strict_failures: reports.reduce((n, r) => n + strictFailures(r.tlparse), 0),
+    strict_failures: reports.reduce((n, r) => n + strictFailures(r.tlparse, r.stats.badLines), 0),
+    tlparse_strict_failures: reports.reduce((n, r) => n + tlparseStrictFailures(r.tlparse), 0),
     diagnostics,
-    problems: reports
-      .flatMap((r) => r.problems.map((p) => (reports.length > 1 ? `${r.file.name}: ${p}` : p)))
+    problems: run.problems
+      .concat(
+        reports.flatMap((r) => r.problems.map((p) => (reports.length > 1 ? `${r.file.name}: ${p}` : p))),
+      )
       .slice(0, 200),
-    warnings: reports.flatMap((r) => r.warnings),
+    warnings: run.warnings.concat(reports.flatMap((r) => r.warnings)),
     version,
     files_written: reports.reduce((n, r) => n + r.files, 0),
     bytes_written: reports.reduce((n, r) => n + r.bytes, 0),

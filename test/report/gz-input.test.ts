@@ -1,7 +1,7 @@
-// A .gz trace that is cut short, through the built CLI: it is reported like a truncated log (what could
-// be read, the cut shown).
+// A .gz trace that is cut short or not gzip at all, through the built CLI: a cut stream is reported like a
+// truncated log (what could be read, the cut shown); a file that is not gzip is a coded error.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -44,5 +44,20 @@ describe('a .gz input', () => {
     const strict = cli(cut, '--out', join(dir, 'strict'), '--strict');
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain('E_REPORT_STRICT');
+  });
+
+  it('not gzip at all: E_TRACE_BAD_GZIP, exit 2, no output directory', () => {
+    const dir = tmp();
+    const fake = join(dir, 'fake.log.gz');
+    copyFileSync(P5, fake);
+    const out = join(dir, 'out');
+    const r = cli(fake, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`E_TRACE_BAD_GZIP: ${fake} is named .gz but is not gzip`);
+    expect(r.stderr).toContain('the file is not gzip; rename it or pass the plain log');
+    expect(r.stderr).not.toContain('E_INTERNAL');
+    expect(existsSync(out)).toBe(false);
+    const j = cli(fake, '--out', out, '--json');
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, code: 'E_TRACE_BAD_GZIP' });
   });
 });

@@ -53,6 +53,28 @@ export function listTraceFiles(dir: string): TraceFileInfo[] {
   });
 }
 
+function isPermissionError(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
+/** `EACCES: permission denied, open '/x'` -> `permission denied (EACCES)` */
+export function osReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const m = /^[A-Z]+: ([^,]+)/.exec(err?.message ?? '');
+  if (err?.code === undefined) return String(err?.message ?? e);
+  return `${m?.[1] ?? err.message} (${err.code})`;
+}
+
+/** E_TRACE_UNREADABLE: the trace file or directory exists but cannot be read. */
+export function unreadableError(path: string, e: unknown): CompilogError {
+  return new CompilogError(
+    'E_TRACE_UNREADABLE',
+    `cannot read ${path}: ${osReason(e)}`,
+    'check its permissions (and those of its directory) or run as a user who can read it',
+  );
+}
+
 export interface ResolveOptions {
   /** in a directory, take only the most recently modified trace file */
   latest?: boolean;
@@ -75,7 +97,8 @@ export function resolveTraceInput(path: string, opts: ResolveOptions = {}): Reso
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(path);
-  } catch {
+  } catch (e) {
+    if (isPermissionError(e)) throw unreadableError(path, e);
     throw new CompilogError(
       'E_TRACE_NOT_FOUND',
       `no trace file or directory at ${path}`,
@@ -86,7 +109,12 @@ export function resolveTraceInput(path: string, opts: ResolveOptions = {}): Reso
     const info = traceFileInfo(path);
     return { kind: 'file', path, files: [info], available: [info] };
   }
-  const available = listTraceFiles(path);
+  let available: TraceFileInfo[];
+  try {
+    available = listTraceFiles(path);
+  } catch (e) {
+    throw unreadableError(path, e);
+  }
   if (available.length === 0) {
     throw new CompilogError(
       'E_TRACE_EMPTY_DIR',

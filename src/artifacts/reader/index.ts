@@ -7,4 +7,5 @@ export { type GlogMatch, matchGlogBytes, matchGlogText } from './glog.js';
 export type { LineParserOptions, ParseCallbacks, PayloadView } from './line-parser.js';
 export { payloadBytes } from './payload-bytes.js';
 export * from './read-trace.js';
+export { sniffTraceFile, type TraceSniff } from './sniff.js';
 export * from './stacks.js';

@@ -37,7 +37,8 @@ export interface TraceReading extends AsyncIterable<ReadEnvelope> {
 /**
  * Reads a trace file or a TORCH_TRACE directory (all its trace files in rank order, or the newest with
  * `latest`). Never throws on bad content: problems are counted in `stats.badLines`. Throws CompilogError
- * E_TRACE_NOT_FOUND / E_TRACE_EMPTY_DIR for a missing path or a directory without traces.
+ * E_TRACE_NOT_FOUND / E_TRACE_EMPTY_DIR / E_TRACE_UNREADABLE for a missing path, a directory without
+ * traces, or a path that cannot be read (permissions).
  */
 export function readTrace(path: string, options: ReadTraceOptions = {}): TraceReading {
   const input = resolveTraceInput(path, options);
