@@ -3,14 +3,14 @@
  * Exit codes: 0 report written; 1 report written but --strict found bad lines (glog, JSON, md5, other
  * rank, guards JSON, parser, and, stricter than tlparse, invalid UTF-8 and truncated lines); 2 nothing
  * written: bad input or flags (CompilogError, code on stderr or in the --json object); 3 internal error.
- * Warnings (a trace without records, a cut .gz) go to stderr.
+ * Warnings (a trace without records, a cut .gz) and the directory's trace files left out go to stderr.
  * --json prints one object on stdout:
  *   {"compiles":N,"artifacts":N,"failures":N,"bad_lines":{...},"ranks":[...],"out":"...",...}
  */
 
 import type { Argv, CommandModule } from 'yargs';
 import { isCompilogError } from '../logging/index.js';
-import { writeReport } from '../report/index.js';
+import { type ReportSummary, reportCommandFor, writeReport } from '../report/index.js';
 import { reportCounts } from './counts.js';
 import { PATH_DESCRIBE, REPORT_OPTIONS, type ReportArgs } from './report-options.js';
 
@@ -24,6 +24,15 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   },
   handler: (args) => runReport(args),
 };
+
+/** The stderr lines that list the directory's trace files left out of the report. */
+function notReportedText(files: ReportSummary['not_reported'], out: string): string {
+  const lines = files.map(
+    (f) =>
+      `  ${f.name} (${f.size} bytes, modified ${f.mtime}): ${f.reason}\n    ${reportCommandFor(f, out)}\n`,
+  );
+  return `other traces in this directory, not reported:\n${lines.join('')}`;
+}
 
 /** Writes the report and prints its summary; sets the exit code (see the top of this file). */
 export async function runReport(args: ReportArgs): Promise<void> {
@@ -43,9 +52,9 @@ export async function runReport(args: ReportArgs): Promise<void> {
     if (args.json) {
       const { compiles, artifacts, failures, bad_lines, ranks, out, mode, skipped, strict_failures } =
         summary;
-      const { warnings } = summary;
+      const { not_reported, warnings } = summary;
       process.stdout.write(
-        `${JSON.stringify({ compiles, artifacts, failures, bad_lines, ranks, out, mode, skipped, strict_failures, warnings })}\n`,
+        `${JSON.stringify({ compiles, artifacts, failures, bad_lines, ranks, out, mode, skipped, not_reported, strict_failures, warnings })}\n`,
       );
     } else {
       if (summary.mode === 'multi-rank')
@@ -55,10 +64,10 @@ export async function runReport(args: ReportArgs): Promise<void> {
       );
       const bad = Object.entries(summary.bad_lines).filter(([, n]) => n > 0);
       if (bad.length > 0) process.stderr.write(`bad lines: ${bad.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
-      if (summary.skipped.length > 0)
-        process.stderr.write(`older runs not reported: ${summary.skipped.join(', ')}\n`);
     }
     for (const w of summary.warnings) process.stderr.write(`warning: ${w}\n`);
+    if (summary.not_reported.length > 0)
+      process.stderr.write(notReportedText(summary.not_reported, args.out));
     if (strictFail) {
       const kinds = Object.entries(summary.bad_lines)
         .filter(([, n]) => n > 0)

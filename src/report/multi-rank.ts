@@ -11,6 +11,7 @@ import { FileWriter } from './file-writer.js';
 import { compactSorted, prettySorted, sortKeys } from './json-format.js';
 import { OutDir } from './out-dir.js';
 import { renderLandingPage } from './pages/landing.js';
+import { type OtherTrace, renderOtherTraces } from './pages/other-traces.js';
 import { type SingleReport, writeSingleReport } from './single.js';
 
 export interface RankGroup {
@@ -204,6 +205,8 @@ export interface MultiRankOptions {
   plainText?: boolean;
   inductorProvenance?: boolean;
   writer?: FileWriter;
+  /** trace files of the directory left out of the report, listed on the landing page */
+  otherTraces?: OtherTrace[];
 }
 
 export async function writeMultiRankReport(
@@ -218,7 +221,9 @@ export async function writeMultiRankReport(
     const rank = f.rank ?? 0;
     reports.push(
       await writeSingleReport(f, join(outDir, `rank_${rank}`), {
-        ...opts,
+        plainText: opts.plainText,
+        inductorProvenance: opts.inductorProvenance,
+        writer: opts.writer,
         parity: true,
         title: `compilog report: rank ${rank}`,
       }),
@@ -342,7 +347,11 @@ export async function writeMultiRankReport(
     hasRuntimeTrace,
     firstDivergentCompileId,
   };
-  out.write('index.html', renderLandingPage(diagnostics));
+  const landing = renderLandingPage(diagnostics);
+  const others = renderOtherTraces(opts.otherTraces ?? [], outDir);
+  // the list goes at the end of the page's content, before its footer
+  const at = landing.lastIndexOf('<footer>');
+  out.write('index.html', at < 0 ? landing + others : landing.slice(0, at) + others + landing.slice(at));
   await out.drain();
   return { ranks: reports, diagnostics };
 }

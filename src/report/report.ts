@@ -1,7 +1,7 @@
 /**
  * `compilog report`: a trace file or a TORCH_TRACE directory in, tlparse-compatible static report out.
- * What is read is chosen and checked first (select-run.ts): one file, or one run of a directory (a
- * directory of rank files, or --all-ranks, gives a multi-rank report), the other files listed.
+ * What is read is chosen and checked first (select-run.ts): one file, or the newest run of a directory
+ * (a multi-rank run when the newest file is a rank file, or with --all-ranks), the other files listed.
  */
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -12,7 +12,8 @@ import type { TlparseStats } from './model.js';
 import { type MultiRankDiagnostics, writeMultiRankReport } from './multi-rank.js';
 import { OutDir } from './out-dir.js';
 import { setFooter } from './pages/layout.js';
-import { selectRun } from './select-run.js';
+import { setOtherTraces } from './pages/other-traces.js';
+import { type NotReported, selectRun } from './select-run.js';
 import { type SingleReport, tlparseStatsLine, writeSingleReport } from './single.js';
 import { phaseTimes, threadCpuSeconds, timingsOn } from './timings.js';
 import { compilogVersion } from './version.js';
@@ -45,8 +46,10 @@ export interface ReportSummary {
   out: string;
   mode: 'single' | 'multi-rank';
   inputs: string[];
-  /** trace files in the directory that were not reported (older runs, files that are not traces) */
+  /** trace files in the directory that were not reported (paths of not_reported) */
   skipped: string[];
+  /** those files with their size, mtime and why they were left out */
+  not_reported: NotReported[];
   stats: TraceStats;
   tlparse_stats: TlparseStats[];
   /** --strict's condition: tlparse's (glog/json/md5/other_rank/guards-json/parser) plus invalid UTF-8 and truncated lines */
@@ -115,6 +118,7 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
   prepareOutDir(opts.out, path, opts.overwrite === true);
   const version = compilogVersion();
   setFooter({ version, options: opts.commandLine ?? `report ${path} --out ${opts.out}` });
+  setOtherTraces(mode === 'single' ? run.notReported : [], opts.out);
   let reports: SingleReport[];
   let diagnostics: MultiRankDiagnostics | undefined;
   const writer = new FileWriter(process.env.COMPILOG_REPORT_SYNC_WRITES !== '1');
@@ -124,6 +128,7 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
         plainText: opts.plainText,
         inductorProvenance: opts.inductorProvenance,
         writer,
+        otherTraces: run.notReported,
       });
       reports = r.ranks;
       diagnostics = r.diagnostics;
@@ -166,6 +171,7 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
     mode,
     inputs: files.map((f) => f.path),
     skipped: run.notReported.map((f) => f.path),
+    not_reported: run.notReported,
     stats,
     tlparse_stats: reports.map((r) => r.tlparse),
     strict_failures: reports.reduce((n, r) => n + strictFailures(r.tlparse, r.stats.badLines), 0),

@@ -3,8 +3,9 @@
  * is looked at (sniffTraceFile) before the output directory is touched, so bad input fails with a coded
  * error and leaves nothing behind.
  *
- * In a directory of rank files only, the run is the newest file of each rank; otherwise the newest file.
- * A file that is not a trace is set aside (listed as a problem) and the choice is made again from the others.
+ * In a directory the newest file decides the run: a rank file means the run is the rank files (the newest
+ * file of each rank), anything else means that file alone. A file that is not a trace is set aside (listed
+ * as a problem) and the choice is made again from the others.
  */
 import {
   resolveTraceInput,
@@ -71,10 +72,9 @@ export function pickRun(
     }
     return { mode: 'multi-rank', files: newestPerRank(rankFiles) };
   }
-  // a directory of rank files only (more than one) is a multi-rank run
-  if (rankFiles.length > 1 && rankFiles.length === files.length)
-    return { mode: 'multi-rank', files: newestPerRank(rankFiles) };
-  return { mode: 'single', files: [newest] };
+  if (newest.rank === null) return { mode: 'single', files: [newest] };
+  const run = newestPerRank(rankFiles);
+  return run.length > 1 ? { mode: 'multi-rank', files: run } : { mode: 'single', files: [newest] };
 }
 
 function notATraceDetail(s: TraceStats): string {
@@ -159,7 +159,7 @@ export async function selectRun(path: string, opts: RunChoice): Promise<Selected
       notReported: input.available
         .filter((f) => !run.files.includes(f))
         .sort(newestFirst)
-        .map((f) => notReported(f, rejected.get(f) ?? 'older run')),
+        .map((f) => notReported(f, rejected.get(f) ?? 'not in the newest run')),
       problems: [...rejected].map(([f, why]) => `${f.name}: ${why}`),
       warnings,
     };
