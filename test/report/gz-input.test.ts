@@ -60,4 +60,16 @@ describe('a .gz input', () => {
     const j = cli(fake, '--out', out, '--json');
     expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, code: 'E_TRACE_BAD_GZIP' });
   });
+
+  it('gzip broken before its first byte: E_TRACE_BAD_GZIP, exit 2, no output directory', () => {
+    const dir = tmp();
+    const broken = join(dir, 'broken.log.gz');
+    writeFileSync(broken, gzipSync(readFileSync(P5)).subarray(0, 12));
+    const out = join(dir, 'out');
+    const r = cli(broken, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`E_TRACE_BAD_GZIP: ${broken}: the gzip data is broken before its first byte`);
+    expect(r.stderr).toContain('the file is cut or corrupt before any trace line');
+    expect(existsSync(out)).toBe(false);
+  });
 });
