@@ -10,7 +10,8 @@ import type { TraceStats } from './envelope.js';
 import type { TraceFileInfo } from './files.js';
 import { TraceLineParser } from './line-parser.js';
 
-const STEP = 64 << 10;
+// a read is small: the first record of a real trace is on its first line
+const STEP = 8 << 10;
 
 export type TraceSniff =
   /** at least one record: a trace (its bad lines, if any, are the scan's to count) */
