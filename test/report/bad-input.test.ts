@@ -56,69 +56,75 @@ function openDir(): string {
   return d;
 }
 
-describe.skipIf(runner === null)('an unreadable input (runuser is missing: cannot drop root)', () => {
-  /** Fails the test when the runner can read `path` after all (the check would prove nothing). */
-  function expectUnreadable(path: string, cwd: string): void {
-    const [cmd, ...rest] = [
-      ...runner!.prefix,
-      process.execPath,
-      '-e',
-      `require('fs').readFileSync(${JSON.stringify(path)})`,
-    ];
-    const probe = spawnSync(cmd, rest, { cwd });
-    expect(probe.status, `${path} is readable by the test's runner: the test cannot check anything`).not.toBe(
-      0,
-    );
-  }
+describe.skipIf(runner === null)(
+  runner === null
+    ? 'an unreadable input: skipped, running as root without runuser (root reads any file)'
+    : 'an unreadable input',
+  () => {
+    /** Fails the test when the runner can read `path` after all (the check would prove nothing). */
+    function expectUnreadable(path: string, cwd: string): void {
+      const [cmd, ...rest] = [
+        ...runner!.prefix,
+        process.execPath,
+        '-e',
+        `require('fs').readFileSync(${JSON.stringify(path)})`,
+      ];
+      const probe = spawnSync(cmd, rest, { cwd });
+      expect(
+        probe.status,
+        `${path} is readable by the test's runner: the test cannot check anything`,
+      ).not.toBe(0);
+    }
 
-  it('a file: E_TRACE_UNREADABLE naming the path and the OS reason, exit 2, nothing written', () => {
-    const dir = openDir();
-    const input = join(dir, 'trace.log');
-    copyFileSync(P5, input);
-    chmodSync(input, 0o000);
-    expectUnreadable(input, dir);
-    const out = join(dir, 'out');
-    const r = runAs([input, '--out', out], dir);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain(`E_TRACE_UNREADABLE: cannot read ${input}: permission denied (EACCES)`);
-    expect(r.stderr).toContain('check its permissions');
-    expect(r.stderr).not.toContain('E_INTERNAL');
-    expect(existsSync(out)).toBe(false);
-    const j = runAs([input, '--out', out, '--json'], dir);
-    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, code: 'E_TRACE_UNREADABLE' });
-    expect(existsSync(out)).toBe(false);
-  });
+    it('a file: E_TRACE_UNREADABLE naming the path and the OS reason, exit 2, nothing written', () => {
+      const dir = openDir();
+      const input = join(dir, 'trace.log');
+      copyFileSync(P5, input);
+      chmodSync(input, 0o000);
+      expectUnreadable(input, dir);
+      const out = join(dir, 'out');
+      const r = runAs([input, '--out', out], dir);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`E_TRACE_UNREADABLE: cannot read ${input}: permission denied (EACCES)`);
+      expect(r.stderr).toContain('check its permissions');
+      expect(r.stderr).not.toContain('E_INTERNAL');
+      expect(existsSync(out)).toBe(false);
+      const j = runAs([input, '--out', out, '--json'], dir);
+      expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, code: 'E_TRACE_UNREADABLE' });
+      expect(existsSync(out)).toBe(false);
+    });
 
-  it('a directory: E_TRACE_UNREADABLE, exit 2, nothing written', () => {
-    const dir = openDir();
-    const traces = join(dir, 'traces');
-    mkdirSync(traces);
-    copyFileSync(P5, join(traces, 'dedicated_log_torch_trace_a.log'));
-    chmodSync(traces, 0o000);
-    const out = join(dir, 'out');
-    const r = runAs([traces, '--out', out], dir);
-    chmodSync(traces, 0o755);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain(`E_TRACE_UNREADABLE: cannot read ${traces}: permission denied (EACCES)`);
-    expect(existsSync(out)).toBe(false);
-  });
+    it('a directory: E_TRACE_UNREADABLE, exit 2, nothing written', () => {
+      const dir = openDir();
+      const traces = join(dir, 'traces');
+      mkdirSync(traces);
+      copyFileSync(P5, join(traces, 'dedicated_log_torch_trace_a.log'));
+      chmodSync(traces, 0o000);
+      const out = join(dir, 'out');
+      const r = runAs([traces, '--out', out], dir);
+      chmodSync(traces, 0o755);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`E_TRACE_UNREADABLE: cannot read ${traces}: permission denied (EACCES)`);
+      expect(existsSync(out)).toBe(false);
+    });
 
-  it('the chosen file of a directory: E_TRACE_UNREADABLE, nothing written', () => {
-    const dir = openDir();
-    const traces = join(dir, 'traces');
-    mkdirSync(traces);
-    chmodSync(traces, 0o755);
-    const input = join(traces, 'dedicated_log_torch_trace_a.log');
-    copyFileSync(P5, input);
-    chmodSync(input, 0o000);
-    expectUnreadable(input, dir);
-    const out = join(dir, 'out');
-    const r = runAs([traces, '--out', out], dir);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain(`E_TRACE_UNREADABLE: cannot read ${input}`);
-    expect(existsSync(out)).toBe(false);
-  });
-});
+    it('the chosen file of a directory: E_TRACE_UNREADABLE, nothing written', () => {
+      const dir = openDir();
+      const traces = join(dir, 'traces');
+      mkdirSync(traces);
+      chmodSync(traces, 0o755);
+      const input = join(traces, 'dedicated_log_torch_trace_a.log');
+      copyFileSync(P5, input);
+      chmodSync(input, 0o000);
+      expectUnreadable(input, dir);
+      const out = join(dir, 'out');
+      const r = runAs([traces, '--out', out], dir);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`E_TRACE_UNREADABLE: cannot read ${input}`);
+      expect(existsSync(out)).toBe(false);
+    });
+  },
+);
 
 describe('a file that is not a trace', () => {
   const cases: Array<[string, Buffer]> = [
