@@ -43,7 +43,8 @@ export const REPORT_OPTIONS: { out: ReportOption } & Record<BooleanName, ReportO
   strict: {
     type: 'boolean',
     default: false,
-    describe: 'exit 1 if any line failed to parse (tlparse --strict)',
+    describe:
+      'exit 1 if any line failed to parse (tlparse --strict; stricter: also lines that are not UTF-8 and a last line cut short)',
   },
   'all-ranks': {
     type: 'boolean',
