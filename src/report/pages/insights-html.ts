@@ -96,7 +96,7 @@ ${rows}</table>`;
 }
 
 export const RECOMPILE_LEGEND =
-  'Why the previous compiled versions of this frame did not match: before compiling again, each earlier version (cache entry, e.g. <code>0/1</code>) was checked against the new inputs and rejected by the guard shown. ×N: N earlier versions were rejected by the same guard.';
+  'why the previous compiled versions of this frame did not match: before compiling again, each earlier version (cache entry, e.g. <code>0/1</code>) was checked against the new inputs and rejected by the guard shown. ×N: N earlier versions were rejected by the same guard.';
 
 /** One line per distinct failed guard: count, guard, its source line and location, the rejected entries. */
 export function recompileReasonsHtml(lines: readonly string[]): string {
