@@ -44,7 +44,7 @@ export const REPORT_OPTIONS: { out: ReportOption } & Record<BooleanName, ReportO
     type: 'boolean',
     default: false,
     describe:
-      'exit 1 if any line failed to parse (tlparse --strict; stricter: also lines that are not UTF-8 and a last line cut short)',
+      'exit 1 if any line failed to parse (tlparse --strict; stricter: also lines that are not UTF-8 and a broken .gz stream)',
   },
   'all-ranks': {
     type: 'boolean',

@@ -39,6 +39,8 @@ export interface SingleReport {
   problems: string[];
   /** what the user should know even without --strict (a cut .gz) */
   warnings: string[];
+  /** the .gz input's stream broke (cut or corrupt): part of the trace could not be read */
+  streamBroken: boolean;
   files: number;
   bytes: number;
 }
@@ -160,6 +162,7 @@ export async function writeSingleReport(
   });
   const problems: string[] = [];
   const warnings: string[] = [];
+  let streamBroken = false;
   // raw.log starts now, on libuv's thread pool: a hard link when the output is on the input's filesystem,
   // else a copy that overlaps the parse instead of running after it
   const rawLog = opts.exportMode || file.gz ? null : linkOrCopy(file.path, join(outDir, 'raw.log'));
@@ -228,6 +231,7 @@ export async function writeSingleReport(
     failures,
     problems: problems.concat(out.errors),
     warnings,
+    streamBroken,
     files: out.files,
     bytes: out.bytes,
   });
@@ -247,6 +251,7 @@ export async function writeSingleReport(
   out.write('index.html', index({ statsLine, chromiumEvents: b.chromiumEvents }));
   if (file.gz) {
     const broken = await gunzipTo(file.path, join(outDir, 'raw.log'), out.errors);
+    streamBroken = broken !== null;
     if (broken !== null)
       warnings.push(
         `${file.path}: the gzip data is cut or corrupt after ${stats.lines} lines (${broken}); the report holds what could be read`,

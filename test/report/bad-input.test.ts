@@ -235,14 +235,22 @@ describe('--strict is stricter than tlparse', () => {
     expect(r.stderr).toContain('E_REPORT_STRICT: 1 line(s) failed to parse (--strict): invalidUtf8 1');
   });
 
-  it('fails on a last line without its newline (a cut trace)', () => {
+  it('a last record without its newline passes (as in tlparse); one cut inside fails', () => {
     const dir = tmp();
-    const input = join(dir, 'cut.log');
     const clean = readFileSync(join(INPUTS, 'inputs/comp_metrics.log'));
-    writeFileSync(input, clean.subarray(0, clean.length - 1));
-    expect(cli(input, '--out', join(dir, 'plain')).code).toBe(0);
-    const r = cli(input, '--out', join(dir, 'out'), '--strict', '--json');
+    const noNewline = join(dir, 'no-newline.log');
+    writeFileSync(noNewline, clean.subarray(0, clean.length - 1));
+    const whole = cli(noNewline, '--out', join(dir, 'whole'), '--strict', '--json');
+    expect(whole.code).toBe(0);
+    expect(JSON.parse(whole.stdout)).toMatchObject({ strict_failures: 0, bad_lines: { truncated: 1 } });
+    const cut = join(dir, 'cut.log');
+    writeFileSync(cut, clean.subarray(0, clean.length - 20));
+    expect(cli(cut, '--out', join(dir, 'plain')).code).toBe(0);
+    const r = cli(cut, '--out', join(dir, 'out'), '--strict', '--json');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ strict_failures: 1, bad_lines: { truncated: 1 } });
+    const s = JSON.parse(r.stdout);
+    expect(s.strict_failures).toBe(1);
+    expect(s.bad_lines.truncated).toBe(1);
+    expect(s.bad_lines.json + s.bad_lines.md5).toBe(1);
   });
 });

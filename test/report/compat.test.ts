@@ -92,7 +92,7 @@ describe('strict mode agrees with tlparse --strict', () => {
   it.each(strictRuns.map((r) => [r.name, r] as const))('%s', async (_n, run) => {
     const summary = await writeReport(join(INPUTS, run.input), { out: join(tmp(), 'out') });
     expect(summary.tlparse_strict_failures > 0).toBe(run.rc !== 0);
-    // compilog's --strict is stricter (invalid UTF-8, a last line without its newline), never laxer
+    // compilog's --strict is stricter (invalid UTF-8, a broken .gz stream), never laxer
     expect(summary.strict_failures).toBeGreaterThanOrEqual(summary.tlparse_strict_failures);
   });
 });
