@@ -60,5 +60,14 @@ export function safeHref(url: string): string {
  * an attribute. compile_directory.json keeps the plain path (tlparse's format).
  */
 export function localHref(path: string): string {
-  return escapeHtml(path.split('/').map(encodeURIComponent).join('/'));
+  // nearly every path the report writes is plain: skip the split and encode (thousands of links per report)
+  if (PLAIN_PATH.test(path)) return path;
+  // a lone surrogate (possible in JSON names) cannot be percent-encoded: the file on disk got U+FFFD for it
+  const wellFormed = path.replace(LONE_SURROGATE, '\ufffd');
+  return escapeHtml(wellFormed.split('/').map(encodeURIComponent).join('/'));
 }
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** characters that need neither percent-encoding in a path nor escaping in an attribute */
+const PLAIN_PATH = /^[A-Za-z0-9_.~/-]*$/;

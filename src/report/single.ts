@@ -248,7 +248,7 @@ export async function writeSingleReport(
     index = prepareIndexPage(b, { ...indexInput, provenancePages });
   }
   const statsLine = `${tlparseStatsLine(tl)}; ${stats.lines} lines, ${stats.badLines.truncated} truncated, ${stats.badLines.invalidUtf8} invalid UTF-8`;
-  out.write('index.html', index({ statsLine, chromiumEvents: b.chromiumEvents }));
+  out.write('index.html', index({ statsLine, chromiumEvents: b.chromiumEvents, problems }));
   if (file.gz) {
     const broken = await gunzipTo(file.path, join(outDir, 'raw.log'), out.errors);
     streamBroken = broken !== null;

@@ -1,7 +1,7 @@
 // The two escapers every page uses: what they output can never open markup, and it reads back as the input.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, escapeText } from '../../src/report/escape.js';
+import { escapeHtml, escapeText, localHref } from '../../src/report/escape.js';
 
 const decodeEntities = (s: string) =>
   s.replace(
@@ -45,5 +45,38 @@ describe('escapeHtml (text and attribute values)', () => {
         expect(decodeEntities(e)).toBe(s);
       }),
     );
+  });
+});
+
+describe('localHref (links to files the report wrote)', () => {
+  const reference = (p: string): string =>
+    escapeHtml(
+      p
+        .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+        .split('/')
+        .map(encodeURIComponent)
+        .join('/'),
+    );
+  const paths = fc.oneof(
+    fc.string({
+      unit: fc.constantFrom('a', 'Z', '0', '_', '.', '~', '-', '/', '#', '?', '%', '\\', ' ', '&', '"'),
+      maxLength: 60,
+    }),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+  );
+  it('percent-encodes every segment and escapes the result, plain paths included, lone surrogates too', () => {
+    fc.assert(
+      fc.property(paths, (p) => {
+        expect(localHref(p)).toBe(reference(p));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it('decodes back to the path on disk (segments keep their slashes)', () => {
+    expect(localHref('-_0_0_0/a#b?c%d\\e_0.txt')).toBe('-_0_0_0/a%23b%3Fc%25d%5Ce_0.txt');
+    expect(localHref('-_0_0_0/inductor_output_code_x_12.html')).toBe(
+      '-_0_0_0/inductor_output_code_x_12.html',
+    );
+    expect(decodeURIComponent(localHref('dir/\ud800x.txt'))).toBe('dir/\ufffdx.txt');
   });
 });
