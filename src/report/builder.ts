@@ -40,6 +40,7 @@ import { renderDumpFilePage, renderOutputCodePage, renderReadableStackTraces } f
 import { renderGuardsPage } from './pages/guards.js';
 import { type MetricsExtras, renderBwdMetricsPage, renderMetricsPage } from './pages/metrics.js';
 import { renderSymbolicGuardPage } from './pages/symbolic-guard.js';
+import { type Producer, producerFromMetrics, producerFromTorchVersion } from './producer.js';
 import { addTime, timingsOn } from './timings.js';
 import { ACT } from './write-jobs.js';
 
@@ -144,6 +145,10 @@ export class ReportBuilder {
     graphExecution: null as { number: number; order: string[] } | null,
   };
   chromiumEvents = 0;
+  /** the PyTorch (Python, Triton, CUDA) versions that produced the trace, when it says */
+  producer: Producer | null = null;
+  /** the producer came from a torch_version artifact: a compilation_metrics record's fuller list replaces it */
+  private producerFromArtifact = false;
   artifactCount = 0;
   private count = 0;
   private raw: StreamFile | null = null;
@@ -420,6 +425,10 @@ export class ReportBuilder {
       }
       payloadFilename = path;
     }
+    if (artifactName === 'torch_version' && this.producer === null && payload !== null) {
+      this.producer = producerFromTorchVersion(payload.text());
+      this.producerFromArtifact = this.producer !== null;
+    }
     if (artifactName === 'dynamo_graph_break_reason' && payload !== null)
       this.noteGraphBreak(env, payload.text(), payloadFilename);
     if (this.opts.exportMode) {
@@ -449,6 +458,13 @@ export class ReportBuilder {
 
   private onMetrics(env: TraceEnvelope, entry: CompileEntry, dir: string): void {
     const m = env.data.compilation_metrics!;
+    if (this.producer === null || this.producerFromArtifact) {
+      const p = producerFromMetrics(m);
+      if (p !== null) {
+        this.producer = p;
+        this.producerFromArtifact = false;
+      }
+    }
     const cid = env.compileId;
     const collapsed = cid === null ? null : collapsedCompileId(cid);
     const ckey = collapsed === null ? 'unknown' : compileIdDirName(collapsed);

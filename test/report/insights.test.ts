@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/index.js';
 import { prepareIndexPage } from '../../src/report/pages/index-page.js';
+import { producerFromMetrics, producerFromTorchVersion } from '../../src/report/producer.js';
 import { distinctRecompileReasons } from '../../src/report/recompile-reasons.js';
 import { cid, traceText } from '../artifacts/trace-text.js';
 import { FIXTURES, INPUTS, listFiles, tmp } from './support.js';
@@ -477,5 +478,77 @@ describe('links', () => {
     const metrics = cd['[0/0]'].artifacts[1].url as string;
     expect(read(join(o, metrics))).toContain('href="-_0_0_0/a%23b%3Fc%25d%5Ce%20f%26g_0.txt"');
     for (const p of listFiles(o).filter((f) => f.endsWith('.html'))) expect(deadLinks(o, p)).toEqual([]);
+  });
+});
+
+describe('what produced the trace', () => {
+  const producer = (html: string) => {
+    const m = /<p class="small" id="producer">([\s\S]*?)<\/p>/.exec(html);
+    return m === null ? null : m[1];
+  };
+
+  it("names PyTorch's, Python's, Triton's and CUDA's versions and links the first logged config (p3)", () => {
+    const p = producer(read(join(out('p3'), 'index.html')));
+    expect(p).not.toBeNull();
+    expect(text(p!)).toBe(
+      'Produced by PyTorch 2.11.0+cu130 · Python 3.12.3 · Triton 3.6.0 · CUDA 13.0 Configs logged: torch._functorch.config (as at the first compile)',
+    );
+    expect(p).toContain('href="-_0_0_0/torch._functorch.config_6.txt"');
+    expect(existsSync(join(out('p3'), '-_0_0_0/torch._functorch.config_6.txt'))).toBe(true);
+  });
+
+  it('takes a torch_version artifact when no compilation_metrics names versions, and escapes what it shows', async () => {
+    const dir = tmp();
+    const input = join(dir, 'v.log');
+    writeFileSync(
+      input,
+      traceText([
+        {
+          meta: { artifact: { name: 'torch_version', encoding: 'string' }, ...cid(0, 0) },
+          payload: '2.12.0a0<b>',
+        },
+        { meta: { compilation_metrics: { graph_op_count: 1 }, ...cid(0, 0) } },
+      ]),
+    );
+    await writeReport(input, { out: join(dir, 'out') });
+    const p = producer(read(join(dir, 'out', 'index.html')));
+    expect(p).toBe('Produced by PyTorch <code>2.12.0a0&lt;b&gt;</code>');
+  });
+
+  it('has no such line when the trace does not say', async () => {
+    const dir = tmp();
+    const input = join(dir, 'none.log');
+    writeFileSync(input, traceText([{ meta: { dynamo_output_graph: {}, ...cid(0, 0) }, payload: GRAPH }]));
+    await writeReport(input, { out: join(dir, 'out') });
+    expect(producer(read(join(dir, 'out', 'index.html')))).toBeNull();
+  });
+});
+
+describe('producer parsers', () => {
+  it('reads the versions of a compilation_metrics record (Python: its first word)', () => {
+    expect(
+      producerFromMetrics({
+        pytorch_version: '2.11.0+cu130',
+        python_version: '3.12.3 (main, Aug 31 2026, 10:18:26) [GCC 13.3.0]',
+        triton_version: null,
+        cuda_version: '13.0',
+      })?.versions,
+    ).toEqual([
+      ['PyTorch', '2.11.0+cu130'],
+      ['Python', '3.12.3'],
+      ['CUDA', '13.0'],
+    ]);
+    expect(producerFromMetrics({ graph_op_count: 3 })).toBeNull();
+  });
+
+  it('reads a torch_version payload as a plain string, a JSON string or a JSON object, and nothing else', () => {
+    expect(producerFromTorchVersion('2.12.0\n')?.versions).toEqual([['PyTorch', '2.12.0']]);
+    expect(producerFromTorchVersion('"2.12.0"')?.versions).toEqual([['PyTorch', '2.12.0']]);
+    expect(producerFromTorchVersion('{"version": "2.12.0", "git": "abc"}')?.versions).toEqual([
+      ['PyTorch', '2.12.0'],
+    ]);
+    expect(producerFromTorchVersion('{"git": "abc"}')).toBeNull();
+    expect(producerFromTorchVersion('line one\nline two')).toBeNull();
+    expect(producerFromTorchVersion('')).toBeNull();
   });
 });

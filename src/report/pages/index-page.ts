@@ -10,6 +10,7 @@ import type { ReportBuilder } from '../builder.js';
 import { escapeHtml, localHref, safeHref } from '../escape.js';
 import { plural } from '../graph-size.js';
 import type { CompileEntry, MetricsRecord, StackNode } from '../model.js';
+import { firstConfigs } from '../producer.js';
 import {
   cacheCellsHtml,
   cacheColumns,
@@ -107,6 +108,21 @@ export interface IndexPageInput {
   reportJsonHref?: string | null;
 }
 
+/** "Produced by PyTorch … · Python … · Triton … · CUDA …", and the configs the trace logged (first of each). */
+function producerHtml(b: ReportBuilder): string {
+  const parts: string[] = [];
+  if (b.producer)
+    parts.push(
+      `Produced by ${b.producer.versions.map(([label, v]) => `${escapeHtml(label)} <code>${escapeHtml(v)}</code>`).join(' · ')}`,
+    );
+  const configs = firstConfigs([...b.directory.values()].flatMap((e) => e.artifacts));
+  if (configs.length > 0)
+    parts.push(
+      `Configs logged: ${configs.map((c) => `<a href="${localHref(c.url)}">${escapeHtml(c.name)}</a>`).join(', ')} (as at the first compile)`,
+    );
+  return parts.length > 0 ? `<p class="small" id="producer">${parts.join('<br>')}</p>\n` : '';
+}
+
 /** What is known only once the writer thread has finished (md5 failures, chromium events written). */
 export interface IndexPageLate {
   statsLine: string;
@@ -190,7 +206,7 @@ export function prepareIndexPage(
       ? `<h2>Unknown stacks</h2><p>Entries logged without a compile id, by where they were logged:</p>${trieHtml(b.unknownStackTrie, (n) => (n.terminals.length > 0 ? `(${n.terminals.length}) ` : ''))}`
       : '';
   const head = `<h1>${escapeHtml(inp.title)}</h1>
-<p class="muted small">Input: ${inp.inputs.map((i) => `<code>${escapeHtml(i)}</code>`).join(', ')}<br>`;
+${producerHtml(b)}<p class="muted small">Input: ${inp.inputs.map((i) => `<code>${escapeHtml(i)}</code>`).join(', ')}<br>`;
   const beforeChromium = `
 <h2>Stack trie</h2>
 <p>Where compilations were triggered. Compile ids are coloured by status:
