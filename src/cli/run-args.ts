@@ -12,6 +12,8 @@ export interface RunOptions {
   format?: string;
   out?: string;
   registry?: string;
+  /** write the report of the run's trace into this directory once the script has ended */
+  report?: string;
   /** false with --no-check: skip the TORCH_LOGS check */
   check: boolean;
 }
@@ -24,7 +26,7 @@ export interface RunArgs {
   yargsArgs: string[];
 }
 
-const VALUE_OPTIONS = ['logs', 'trace', 'format', 'out', 'registry'] as const;
+const VALUE_OPTIONS = ['logs', 'trace', 'format', 'out', 'registry', 'report'] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 
 function isValueOption(name: string): name is ValueOption {

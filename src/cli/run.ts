@@ -7,11 +7,19 @@
  * a typo fails at once with PyTorch's message and a did-you-mean; `help` / `+help` print the help text and do
  * not start the script.
  *
+ * `--report <dir>` writes the report of the run's trace when the script has ended (one command instead of
+ * run, then report).
+ *
  * Exit codes: the script's own; 128+n when signal n ended it; 0 after printing help; 2 when nothing was
- * started (bad TORCH_LOGS, script not found, unsupported extension, bad options).
+ * started (bad TORCH_LOGS, script not found, unsupported extension, bad options, a --report directory in the
+ * way), or when the script succeeded but its report could not be written.
  */
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { CompilogError, isCompilogError } from '../logging/index.js';
+import { reportCounts } from './counts.js';
 import { COMPILER_REGISTRY, checkTorchLogs, formatLogsError, loadCheckRegistry } from './logs-check.js';
 import { type RunOptions, splitRunArgs } from './run-args.js';
 import { resolveScript, runScript } from './script-child.js';
@@ -65,7 +73,7 @@ export async function preflightLogs(
 }
 
 /** After a run with --trace: where the trace went, and how to read it (on stderr, out of the script's way). */
-function reportTrace(dir: string, sinceMs: number): void {
+function reportTrace(dir: string, sinceMs: number, hint: boolean): void {
   // mtime granularity: allow a little slack before the start
   const files = traceFilesIn(dir, sinceMs - 1000);
   if (files.length === 0) {
@@ -73,7 +81,7 @@ function reportTrace(dir: string, sinceMs: number): void {
     return;
   }
   for (const f of files) process.stderr.write(`compilog run: trace ${f}\n`);
-  process.stderr.write(`compilog run: report it with: npx compilog report ${dir} --out <dir>\n`);
+  if (hint) process.stderr.write(`compilog run: report it with: npx compilog report ${dir} --out <dir>\n`);
 }
 
 async function run(): Promise<void> {
@@ -91,10 +99,57 @@ async function run(): Promise<void> {
     const source = options.logs !== undefined ? '--logs' : 'from the environment';
     if (!(await preflightLogs(env, options.registry ?? COMPILER_REGISTRY, source, true))) return;
   }
+  // --report: the trace goes to --trace's directory, else the environment's, else a new temporary one
+  const traceDir =
+    options.report === undefined
+      ? options.trace
+      : (options.trace ??
+        env.TORCH_DTRACE ??
+        env.TORCH_TRACE ??
+        mkdtempSync(join(tmpdir(), 'compilog-trace-')));
+  if (options.report !== undefined) {
+    if (env.TORCH_DTRACE === undefined) env.TORCH_TRACE = traceDir;
+    // fail before the script runs, not after
+    checkReportOut(options.report);
+  }
   const started = Date.now();
   const outcome = await runScript(file, scriptArgs, env);
   process.exitCode = outcome.exitCode;
-  if (options.trace !== undefined) reportTrace(options.trace, started);
+  if (traceDir !== undefined) reportTrace(traceDir, started, options.report === undefined);
+  if (options.report !== undefined && traceDir !== undefined)
+    await reportRun(traceDir, started, options.report, outcome.exitCode);
+}
+
+/** `--report <dir>` must be a new or empty directory (as `compilog report --out` wants without --overwrite). */
+function checkReportOut(out: string): void {
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory() || readdirSync(out).length > 0)
+    throw new CompilogError(
+      'E_REPORT_OUT_EXISTS',
+      `--report ${out} exists and is not an empty directory`,
+      'choose a new directory for the report (the script was not started)',
+    );
+}
+
+/** Writes the report of the trace this run left in `dir` (its newest run) into `out`, and says where it is. */
+async function reportRun(dir: string, sinceMs: number, out: string, scriptExit: number): Promise<void> {
+  const files = traceFilesIn(dir, sinceMs - 1000);
+  if (files.length === 0) return; // reportTrace said so
+  const { writeReport } = await import('../report/index.js');
+  try {
+    const summary = await writeReport(files.length === 1 ? files[0] : dir, {
+      out,
+      commandLine: `report ${files.length === 1 ? files[0] : dir} --out ${out}`,
+    });
+    process.stderr.write(
+      `compilog run: report ${join(summary.out, 'index.html')} (${reportCounts(summary.compiles, summary.artifacts, summary.failures)})\n`,
+    );
+  } catch (err) {
+    if (!isCompilogError(err)) throw err;
+    printError(err);
+    // the script's own failure comes first; a failed report fails a run that otherwise succeeded
+    if (scriptExit === 0) process.exitCode = 2;
+  }
 }
 
 export const runCommand: CommandModule = {
@@ -124,6 +179,11 @@ export const runCommand: CommandModule = {
         describe: 'TORCH_LOGS_FORMAT: short, basic, json or a %(name)s template',
       })
       .option('out', { type: 'string', describe: 'TORCH_LOGS_OUT: also append the logs to this file' })
+      .option('report', {
+        type: 'string',
+        describe:
+          'when the script ends, write the report of its trace into this new directory (the trace goes to --trace, TORCH_TRACE, or a temporary directory)',
+      })
       .option('registry', {
         type: 'string',
         describe: `check TORCH_LOGS against this registry: ${COMPILER_REGISTRY} (the included compiler, default), pytorch-2.11, or a JSON file`,
@@ -142,7 +202,8 @@ export const runCommand: CommandModule = {
       .example(
         '$0 run --trace /tmp/trace script.ts -- --its-own-flag',
         'write a trace; pass flags to the script',
-      ),
+      )
+      .example('$0 run --report /tmp/report examples/graph-break.ts', 'run, trace and report in one command'),
   handler: async () => {
     try {
       await run();

@@ -1,5 +1,5 @@
 // `compilog run` as users run it: the built CLI from a temporary directory, real child processes.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -292,5 +292,79 @@ describe('compilog run: errors before anything runs (exit 2)', () => {
     for await (const e of reading) kinds.add(e.kind);
     expect(kinds).toContain('dynamo_output_graph');
     expect(reading.stats.badLines).toEqual({ glog: 0, json: 0, md5: 0, truncated: 0, invalidUtf8: 0 });
+  });
+});
+
+describe('compilog run --report: run, trace and report in one command', () => {
+  const example = join(ROOT, 'examples/graph-break.ts');
+
+  it('writes the trace to a temporary directory and the report of it, and says where both are', () => {
+    const out = join(tempDir(), 'report');
+    const r = cli(['run', '--report', out, example], { cwd: ROOT });
+    expect(r.code, r.stderr).toBe(0);
+    const trace = /compilog run: trace (.+\.log)\n/.exec(r.stderr)?.[1];
+    expect(trace).toBeDefined();
+    expect(existsSync(trace!)).toBe(true);
+    expect(r.stderr).toContain(
+      `compilog run: report ${join(out, 'index.html')} (5 compiles, 17 artifacts, 2 failures/restarts)\n`,
+    );
+    expect(r.stderr).not.toContain('report it with');
+    const dirJson = JSON.parse(readFileSync(join(out, 'compile_directory.json'), 'utf8'));
+    expect(Object.keys(dirJson)).toEqual(['[0/0]', '[0/0_1]', '[1/0]', '[1/0_1]', '[2/0]']);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.inputs).toEqual([trace]);
+  });
+
+  it('with --trace, the trace goes there, and an older trace in it is listed, not reported', () => {
+    const traceDir = tempDir();
+    const old = join(traceDir, 'dedicated_log_torch_trace_oldrun00.log');
+    writeFileSync(
+      old,
+      readFileSync(
+        join(ROOT, '../shared/fixtures/pytorch-2.11/traces/p1_simple/dedicated_log_torch_trace_bhxjml22.log'),
+      ),
+    );
+    utimesSync(old, new Date(Date.now() - 3600_000), new Date(Date.now() - 3600_000));
+    const out = join(tempDir(), 'report');
+    const r = cli(['run', '--trace', traceDir, '--report', out, example], { cwd: ROOT });
+    expect(r.code, r.stderr).toBe(0);
+    const written = readdirSync(traceDir).filter((f) => f !== 'dedicated_log_torch_trace_oldrun00.log');
+    expect(written).toHaveLength(1);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.inputs).toEqual([join(traceDir, written[0])]);
+    expect(report.compiles).toBe(5);
+  });
+
+  it('a --report directory that is in the way fails before the script starts (exit 2)', () => {
+    const out = tempDir();
+    writeFileSync(join(out, 'keep.txt'), 'mine');
+    rmSync(join(dir, 'started'), { force: true });
+    const r = cli(['run', '--report', out, 'marker.ts'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('E_REPORT_OUT_EXISTS');
+    expect(existsSync(join(dir, 'started'))).toBe(false);
+    expect(readdirSync(out)).toEqual(['keep.txt']);
+  });
+
+  it('a script that fails after compiling keeps its exit code, and its trace is still reported', () => {
+    writeScript(
+      dir,
+      'compile-then-throw.ts',
+      `import ${JSON.stringify(pathToFileURL(example).href)};\nthrow new Error('failed after compiling');\n`,
+    );
+    const out = join(tempDir(), 'report');
+    const r = cli(['run', '--report', out, 'compile-then-throw.ts'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('failed after compiling');
+    expect(r.stderr).toContain(`compilog run: report ${join(out, 'index.html')} (5 compiles`);
+    expect(existsSync(join(out, 'index.html'))).toBe(true);
+  });
+
+  it('a script that compiles nothing: no trace, no report, and it says so', () => {
+    const out = join(tempDir(), 'report');
+    const r = cli(['run', '--report', out, 'throws.ts'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no trace written');
+    expect(existsSync(out)).toBe(false);
   });
 });
