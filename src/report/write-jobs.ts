@@ -74,7 +74,8 @@ function createJobs(fs, path, crypto, timed) {
   const ARR_BUF = 1 << 20;
 
   // the payload lines of region [s, e) of buf with their TABs removed, blank lines skipped, CRs stripped;
-  // written at \`at\` of \`out\` (default: a scratch buffer), or a view of buf for a one-line payload
+  // written at \`at\` of \`out\` (default: a scratch buffer; buf itself at s to strip in place), or a view of
+  // buf for a one-line payload
   function strip(buf, s, e, out, at) {
     let nl = buf.indexOf(10, s);
     if (nl === -1 || nl >= e) nl = e;
@@ -88,6 +89,9 @@ function createJobs(fs, path, crypto, timed) {
       out = scratch;
       at = 0;
     }
+    // in place (out === buf, at === s: only for buffers the job owns, a ring record or a message's copy) the
+    // lines move down with copyWithin, which allocates nothing; a copy to another buffer makes a view per line
+    const inPlace = out === buf;
     let w = at;
     let first = true;
     let p = s;
@@ -99,35 +103,16 @@ function createJobs(fs, path, crypto, timed) {
       if (ce > p) {
         if (!first) out[w++] = 10;
         first = false;
-        if (ce > p + 1) w += buf.copy(out, w, p + 1, ce);
-      }
-      p = q + 1;
-    }
-    return out.subarray(at, w);
-  }
-
-  // The same, in place: the lines are moved down within buf (copyWithin allocates nothing, where a copy to
-  // another buffer makes a view per line). Only for buffers the job owns (a ring record, a message's copy).
-  function stripInPlace(buf, s, e) {
-    let w = s;
-    let first = true;
-    let p = s;
-    while (p < e) {
-      let q = buf.indexOf(10, p);
-      if (q === -1 || q >= e) q = e;
-      let ce = q;
-      if (ce > p && buf[ce - 1] === 13) ce--;
-      if (ce > p) {
-        if (!first) buf[w++] = 10;
-        first = false;
         if (ce > p + 1) {
-          buf.copyWithin(w, p + 1, ce);
-          w += ce - p - 1;
+          if (inPlace) {
+            buf.copyWithin(w, p + 1, ce);
+            w += ce - p - 1;
+          } else w += buf.copy(out, w, p + 1, ce);
         }
       }
       p = q + 1;
     }
-    return buf.subarray(s, w);
+    return out.subarray(at, w);
   }
 
   function ensureDir(file) {
@@ -249,7 +234,7 @@ function createJobs(fs, path, crypto, timed) {
       const what = act & 15;
       // a chromium item the job cannot strip in place is stripped straight into the array's write buffer
       const room = what === ${ACT.ARRAY_ITEM} && !owned && !(act & ${ACT.STRIPPED}) ? arrayRoom(e - s) : null;
-      let bytes = act & ${ACT.STRIPPED} ? buf.subarray(s, e) : owned ? stripInPlace(buf, s, e) : room !== null ? strip(buf, s, e, room, arr.used + 2) : strip(buf, s, e);
+      let bytes = act & ${ACT.STRIPPED} ? buf.subarray(s, e) : owned ? strip(buf, s, e, buf, s) : room !== null ? strip(buf, s, e, room, arr.used + 2) : strip(buf, s, e);
       const inPlace = room !== null && bytes.buffer === room.buffer && bytes.byteOffset === room.byteOffset + arr.used + 2;
       t.strip += now() - t0;
       if (md5 !== '') {

@@ -61,34 +61,53 @@ export async function scanTraceFile(
 ): Promise<ScanResult> {
   if (!file.gz) return scanTraceFileSync(file, cb, opts);
   const p = new TraceLineParser(file.path, file.rank, cb, opts);
-  let buf: Buffer = Buffer.allocUnsafe(CHUNK);
-  let len = 0;
+  const st: ParseBuffer = { buf: Buffer.allocUnsafe(CHUNK), len: 0 };
   const stream = createReadStream(file.path).pipe(createGunzip());
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let off = 0;
-      while (off < chunk.length) {
-        if (len === buf.length) ({ buf, len } = compact(p, buf, len));
-        const n = chunk.copy(buf, len, off);
-        off += n;
-        len += n;
-        p.process(buf, len, false);
-        if (len > buf.length - (buf.length >> 3)) ({ buf, len } = compact(p, buf, len));
-      }
-    }
+    for await (const chunk of stream as AsyncIterable<Buffer>) feedChunk(p, st, chunk);
   } catch (e) {
     // a corrupt or cut gzip stream ends the trace where it breaks: count it, keep what was read
-    p.process(buf, len, true);
-    p.stats.badLines.truncated++;
-    cb.onProblem?.({
-      kind: 'truncated',
-      file: file.path,
-      lineno: p.stats.lines,
-      offset: p.stats.bytes,
-      message: `gzip stream broken: ${(e as Error).message}`,
-    });
+    p.process(st.buf, st.len, true);
+    countBrokenGzip(p, file.path, e);
     return { stats: p.stats, strings: p.strings };
   }
-  p.process(buf, len, true);
+  p.process(st.buf, st.len, true);
   return { stats: p.stats, strings: p.strings };
+}
+
+/** The parser's buffer and how much of it holds bytes. */
+export interface ParseBuffer {
+  buf: Buffer;
+  len: number;
+}
+
+/**
+ * Appends a chunk of a stream (a decompressed .gz) to the parser's buffer piece by piece, parsing the complete
+ * lines after each piece and dropping what the parser is done with. Stops early, returning true, when `stop`
+ * says so after a parse.
+ */
+export function feedChunk(p: TraceLineParser, st: ParseBuffer, chunk: Buffer, stop?: () => boolean): boolean {
+  let off = 0;
+  while (off < chunk.length) {
+    if (st.len === st.buf.length) Object.assign(st, compact(p, st.buf, st.len));
+    const n = chunk.copy(st.buf, st.len, off);
+    off += n;
+    st.len += n;
+    p.process(st.buf, st.len, false);
+    if (stop?.()) return true;
+    if (st.len > st.buf.length - (st.buf.length >> 3)) Object.assign(st, compact(p, st.buf, st.len));
+  }
+  return false;
+}
+
+/** A gzip stream that broke: one truncated line, and the problem reported. */
+export function countBrokenGzip(p: TraceLineParser, path: string, e: unknown): void {
+  p.stats.badLines.truncated++;
+  p.cb.onProblem?.({
+    kind: 'truncated',
+    file: path,
+    lineno: p.stats.lines,
+    offset: p.stats.bytes,
+    message: `gzip stream broken: ${(e as Error).message}`,
+  });
 }

@@ -4,7 +4,7 @@
  */
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { CHUNK, compact } from './drive.js';
+import { CHUNK, compact, countBrokenGzip } from './drive.js';
 import { addStats, emptyStats, type TraceEnvelope, type TraceProblem, type TraceStats } from './envelope.js';
 import { type ResolveOptions, resolveTraceInput, type TraceFileInfo } from './files.js';
 import { TraceLineParser } from './line-parser.js';
@@ -108,14 +108,7 @@ async function* feed(file: TraceFileInfo, p: TraceLineParser): AsyncGenerator<vo
       }
     }
   } catch (e) {
-    p.stats.badLines.truncated++;
-    p.cb.onProblem?.({
-      kind: 'truncated',
-      file: file.path,
-      lineno: p.stats.lines,
-      offset: p.stats.bytes,
-      message: `gzip stream broken: ${(e as Error).message}`,
-    });
+    countBrokenGzip(p, file.path, e);
   }
   p.process(buf, len, true);
   yield;

@@ -5,7 +5,7 @@
  */
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { compact } from './drive.js';
+import { compact, feedChunk, type ParseBuffer } from './drive.js';
 import type { TraceStats } from './envelope.js';
 import type { TraceFileInfo } from './files.js';
 import { TraceLineParser } from './line-parser.js';
@@ -71,21 +71,13 @@ export async function sniffTraceFile(file: TraceFileInfo): Promise<TraceSniff> {
   }
   let inflated = 0;
   const stream = createReadStream(file.path).pipe(createGunzip());
+  const st: ParseBuffer = { buf, len };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       inflated += chunk.length;
-      let off = 0;
-      while (off < chunk.length) {
-        if (len === buf.length) ({ buf, len } = compact(p, buf, len));
-        const n = chunk.copy(buf, len, off);
-        off += n;
-        len += n;
-        p.process(buf, len, false);
-        if (hasRecord(p.stats)) {
-          stream.destroy();
-          return { kind: 'trace' };
-        }
-        if (len > buf.length - (buf.length >> 3)) ({ buf, len } = compact(p, buf, len));
+      if (feedChunk(p, st, chunk, () => hasRecord(p.stats))) {
+        stream.destroy();
+        return { kind: 'trace' };
       }
     }
   } catch (e) {
@@ -95,6 +87,6 @@ export async function sniffTraceFile(file: TraceFileInfo): Promise<TraceSniff> {
     // a cut stream keeps what it gave (the scan reports the cut); one that gave nothing is unusable
     if (inflated === 0) return { kind: 'bad-gzip', notGzip: false, reason: err.message };
   }
-  p.process(buf, len, true);
+  p.process(st.buf, st.len, true);
   return verdict(p);
 }
