@@ -14,15 +14,12 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, INPUTS, readJson, tmp } from './support.js';
+import { FIXTURES, INPUTS, readJson, reportCli, tmp } from './support.js';
 
 const CLI = resolve('dist/cli.js');
 const P5 = join(FIXTURES, 'traces/p5_failure/dedicated_log_torch_trace_c0obupoj.log');
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, 'report', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = reportCli;
 
 interface Summary {
   compiles: number;

@@ -1,14 +1,9 @@
-// `compilog report` as users run it: the built CLI in a child process, its exit codes, --json, --out.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INPUTS, readJson, tmp } from './support.js';
+import { INPUTS, readJson, reportCli, tmp } from './support.js';
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['dist/cli.js', 'report', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = reportCli;
 
 describe('compilog report (built CLI)', () => {
   it('writes the report and prints the JSON summary', () => {

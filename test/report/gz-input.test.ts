@@ -1,19 +1,12 @@
-// A .gz trace that is cut short or not gzip at all, through the built CLI: a cut stream is reported like a
-// truncated log (what could be read, the cut shown); a file that is not gzip is a coded error.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, readJson, tmp } from './support.js';
+import { FIXTURES, readJson, reportCli, tmp } from './support.js';
 
-const CLI = resolve('dist/cli.js');
 const P5 = join(FIXTURES, 'traces/p5_failure/dedicated_log_torch_trace_c0obupoj.log');
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, 'report', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = reportCli;
 
 describe('a .gz input', () => {
   it('cut short: the report holds what could be read, raw.log the decompressed part, the cut is shown', () => {

@@ -1,15 +1,8 @@
-// report.json's `options`: every option that shaped the report (the built CLI).
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INPUTS, readJson, tmp } from './support.js';
+import { INPUTS, readJson, reportCli, tmp } from './support.js';
 
-const CLI = resolve('dist/cli.js');
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, 'report', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = reportCli;
 
 describe('report.json options', () => {
   it('records every option that shaped the report', () => {

@@ -1,21 +1,14 @@
-// Which run of a TORCH_TRACE directory `compilog report` reports (the built CLI, real fixture copies with
-// controlled mtimes), and how it lists the files it leaves out.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, readJson, tmp } from './support.js';
+import { FIXTURES, readJson, reportCli, tmp } from './support.js';
 
-const CLI = resolve('dist/cli.js');
 const P9 = join(FIXTURES, 'traces/p9_ddp');
 const RANK0 = 'dedicated_log_torch_trace_rank_0_izrxdb2w.log';
 const RANK1 = 'dedicated_log_torch_trace_rank_1_uhaecc0p.log';
 const SINGLE = join(FIXTURES, 'traces/p1_simple/dedicated_log_torch_trace_bhxjml22.log');
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, 'report', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = reportCli;
 
 interface NotReported {
   path: string;

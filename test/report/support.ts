@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 // Shared paths and helpers for the report tests: the tlparse inputs and expected outputs are read in place.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,3 +78,9 @@ export function allLogs(): string[] {
 }
 
 export const readJson = (p: string): unknown => JSON.parse(readFileSync(p, 'utf8'));
+
+/** `compilog report <args>` through the built CLI, as a user runs it. */
+export function reportCli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [resolve('dist/cli.js'), 'report', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
