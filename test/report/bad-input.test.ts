@@ -30,13 +30,22 @@ interface Summary {
 }
 
 /**
- * How this test makes a file unreadable: as root (CI), chmod does not stop reads, so the CLI runs as
- * `nobody` through runuser; as a normal user, chmod 000 is enough. null: root without runuser.
+ * How this test makes a file unreadable: as a normal user, chmod 000 is enough. As root (CI) chmod does not
+ * stop reads, so the CLI runs without the capabilities that let root read anything (setpriv), or else as
+ * `nobody` (runuser: needs a checkout that nobody can read). Each way is first checked to run the CLI at all.
+ * null: root with neither.
  */
 function unreadableRunner(): { prefix: string[] } | null {
   if (process.getuid?.() !== 0) return { prefix: [] };
-  const probe = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '--version']);
-  return probe.status === 0 ? { prefix: ['runuser', '-u', 'nobody', '--'] } : null;
+  const ways = [
+    ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--'],
+    ['runuser', '-u', 'nobody', '--'],
+  ];
+  for (const prefix of ways) {
+    const probe = spawnSync(prefix[0], [...prefix.slice(1), process.execPath, CLI, '--version']);
+    if (probe.status === 0) return { prefix };
+  }
+  return null;
 }
 const runner = unreadableRunner();
 
@@ -55,7 +64,7 @@ function openDir(): string {
 
 describe.skipIf(runner === null)(
   runner === null
-    ? 'an unreadable input: skipped, running as root without runuser (root reads any file)'
+    ? 'an unreadable input: skipped, running as root without setpriv or runuser (root reads any file)'
     : 'an unreadable input',
   () => {
     /** Fails the test when the runner can read `path` after all (the check would prove nothing). */
