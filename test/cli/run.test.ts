@@ -305,14 +305,15 @@ describe('compilog run --report: run, trace and report in one command', () => {
     const trace = /compilog run: trace (.+\.log)\n/.exec(r.stderr)?.[1];
     expect(trace).toBeDefined();
     expect(existsSync(trace!)).toBe(true);
-    expect(r.stderr).toContain(
-      `compilog run: report ${join(out, 'index.html')} (5 compiles, 17 artifacts, 2 failures/restarts)\n`,
-    );
     expect(r.stderr).not.toContain('report it with');
     const dirJson = JSON.parse(readFileSync(join(out, 'compile_directory.json'), 'utf8'));
     expect(Object.keys(dirJson)).toEqual(['[0/0]', '[0/0_1]', '[1/0]', '[1/0_1]', '[2/0]']);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.inputs).toEqual([trace]);
+    // the artifact count depends on the kernel cache (a hit logs fewer artifacts): the line gives the report's
+    expect(r.stderr).toContain(
+      `compilog run: report ${join(out, 'index.html')} (5 compiles, ${report.artifacts} artifacts, 2 failures/restarts)\n`,
+    );
   });
 
   it('with --trace, the trace goes there, and an older trace in it is listed, not reported', () => {
