@@ -71,6 +71,23 @@ function bestOf3(fn: () => number): { seconds: number; mbps: number } {
   return { seconds: best, mbps: bytes / 1e6 / best };
 }
 
+/**
+ * A fixed loop of integer arithmetic, in ms (best of 3): how fast this machine's CPU is right now. On these
+ * VMs it changes with the host's load by up to ~50% within minutes, with no sign of it inside the VM (no
+ * steal time), so the bench times it before and after the report runs, next to them.
+ */
+function cpuReferenceMs(): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    let x = 0;
+    for (let i = 0; i < 1e8; i++) x += i % 7;
+    best = Math.min(best, performance.now() - t0);
+    if (x === -1) console.log(x); // keep the loop
+  }
+  return best;
+}
+
 /** Reading the file in 4 MB pieces and finding every newline: the floor of any line-based reader. */
 function readAndScan(): number {
   const fd = openSync(BIG, 'r');
@@ -240,6 +257,7 @@ export function main(): void {
   };
   const target = { seconds: tl.seconds / 10, rssMb: tl.rssMb / 4 };
   const loadStart = load1();
+  const cpuBefore = cpuReferenceMs();
   const scan = bestOf3(readAndScan);
   const parseMd5 = parseOnly(true);
   const parseNoMd5 = parseOnly(false);
@@ -250,6 +268,7 @@ export function main(): void {
   const disks = diskDirs.map((d) => series(d, true));
   const ph = existsSync('/dev/shm') ? phases('/dev/shm') : phases(tmpdir());
   const loadEnd = load1();
+  const cpuAfter = cpuReferenceMs();
   for (const d of leftovers.splice(0)) rmSync(d, { recursive: true, force: true });
   const allRuns = [...(shm?.runs ?? []), ...disks.flatMap((s) => s.runs)];
   const loads = allRuns.map((r) => r.load);
@@ -260,6 +279,10 @@ export function main(): void {
     `peak RSS ≤ ${s.maxRssMb.toFixed(0)} MB, load ${Math.min(...s.runs.map((r) => r.load))}-${Math.max(...s.runs.map((r) => r.load))}`;
   const rows: Array<[string, string]> = [
     ['input', `${BIG}: ${mb.toFixed(1)} MB`],
+    [
+      'CPU reference loop, before / after (lower is a faster machine)',
+      `${cpuBefore.toFixed(0)} / ${cpuAfter.toFixed(0)} ms`,
+    ],
     ['read + newline scan only', `${scan.seconds.toFixed(2)} s, ${scan.mbps.toFixed(0)} MB/s`],
     ['readTrace parse, md5 checked', `${parseMd5.seconds.toFixed(2)} s, ${parseMd5.mbps.toFixed(0)} MB/s`],
     ['readTrace parse, md5 off', `${parseNoMd5.seconds.toFixed(2)} s, ${parseNoMd5.mbps.toFixed(0)} MB/s`],
@@ -328,6 +351,7 @@ export function main(): void {
     JSON.stringify({
       bench: 'report',
       inputMb: +mb.toFixed(1),
+      cpuReferenceMs: { before: +cpuBefore.toFixed(0), after: +cpuAfter.toFixed(0) },
       scanMbps: +scan.mbps.toFixed(0),
       parseMbps: +parseMd5.mbps.toFixed(0),
       parseNoMd5Mbps: +parseNoMd5.mbps.toFixed(0),
