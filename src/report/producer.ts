@@ -48,17 +48,30 @@ export function producerFromTorchVersion(text: string): Producer | null {
   return v !== '' && v.length <= 100 && !v.includes('\n') ? { versions: [['PyTorch', v]] } : null;
 }
 
-/** The first file of each logged config artifact (e.g. `torch._functorch.config`), in log order. */
+interface Artifact {
+  url: string;
+  name: string;
+  link?: boolean;
+}
+
+/**
+ * The config artifacts (e.g. `torch._functorch.config`) of the first compile that logged any, in log order:
+ * PyTorch logs them with every compile, so the first compile's are "the configs at the first compile" (and
+ * thousands of compiles need not be searched).
+ */
 export function firstConfigs(
-  artifacts: Iterable<{ url: string; name: string; link?: boolean }>,
+  compiles: Iterable<{ artifacts: readonly Artifact[] }>,
 ): Array<{ name: string; url: string }> {
-  const seen = new Map<string, string>();
-  for (const a of artifacts) {
-    if (a.link) continue;
-    const m = CONFIG_FILE.exec(a.name.slice(a.name.lastIndexOf('/') + 1));
-    if (m !== null && !seen.has(m[1])) seen.set(m[1], a.url);
+  for (const c of compiles) {
+    const seen = new Map<string, string>();
+    for (const a of c.artifacts) {
+      if (a.link || !a.name.endsWith('.txt')) continue;
+      const m = CONFIG_FILE.exec(a.name.slice(a.name.lastIndexOf('/') + 1));
+      if (m !== null && !seen.has(m[1])) seen.set(m[1], a.url);
+    }
+    if (seen.size > 0) return [...seen].map(([name, url]) => ({ name, url }));
   }
-  return [...seen].map(([name, url]) => ({ name, url }));
+  return [];
 }
 
 const CONFIG_FILE = /^(.*\.config)_\d+\.txt$/;

@@ -115,7 +115,7 @@ function producerHtml(b: ReportBuilder): string {
     parts.push(
       `Produced by ${b.producer.versions.map(([label, v]) => `${escapeHtml(label)} <code>${escapeHtml(v)}</code>`).join(' · ')}`,
     );
-  const configs = firstConfigs([...b.directory.values()].flatMap((e) => e.artifacts));
+  const configs = firstConfigs(b.directory.values());
   if (configs.length > 0)
     parts.push(
       `Configs logged: ${configs.map((c) => `<a href="${localHref(c.url)}">${escapeHtml(c.name)}</a>`).join(', ')} (as at the first compile)`,
