@@ -22,6 +22,7 @@ import {
 } from '../artifacts/index.js';
 import { type CodeLocation, graphBreakLocation } from './code-location.js';
 import { countCollectiveCalls } from './collectives.js';
+import { type CompareLink, CompileComparer } from './compare.js';
 import { countGraphNodes, isGraphPayload } from './graph-size.js';
 import { compactSorted, prettyJsonPayload, prettySorted } from './json-format.js';
 import type {
@@ -145,6 +146,15 @@ export class ReportBuilder {
     graphExecution: null as { number: number; order: string[] } | null,
   };
   chromiumEvents = 0;
+  /** compare pages of recompiles (guards and graph against the frame's previous compile) */
+  private readonly comparer = new CompileComparer(
+    (rel, html) => this.out.write(rel, html),
+    (key) => this.recompileReasons.get(key) ?? [],
+  );
+  /** `[0/1]` → its compare page */
+  get compareLinks(): ReadonlyMap<string, CompareLink> {
+    return this.comparer.links;
+  }
   /** the PyTorch (Python, Triton, CUDA) versions that produced the trace, when it says */
   producer: Producer | null = null;
   /** the producer came from a torch_version artifact: a compilation_metrics record's fuller list replaces it */
@@ -424,6 +434,10 @@ export class ReportBuilder {
         this.addFile(entry, path, o.text, facts);
       }
       payloadFilename = path;
+    }
+    if (payload !== null && !this.opts.exportMode) {
+      if (env.kind === 'dynamo_cpp_guards_str') this.comparer.note(env.compileId, 'guards', payload.text());
+      else if (env.kind === 'dynamo_output_graph') this.comparer.note(env.compileId, 'graph', payload.text());
     }
     if (artifactName === 'torch_version' && this.producer === null && payload !== null) {
       this.producer = producerFromTorchVersion(payload.text());
@@ -785,6 +799,7 @@ export class ReportBuilder {
    * with `appendRawBody`.
    */
   finish(): void {
+    this.comparer.finish();
     if (this.raw === null) return;
     this.out.closeJsonArray();
     this.raw.close();

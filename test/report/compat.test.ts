@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ReportSummary, tlparseStatsLine, writeReport } from '../../src/report/index.js';
-import { EXPECTED, FIXTURES, INPUTS, listFiles, manifest, readJson, tmp } from './support.js';
+import { EXPECTED, FIXTURES, INPUTS, listFiles, manifest, readJson, tlparseLayout, tmp } from './support.js';
 
 const defaults = manifest.filter((r) => r.name.endsWith('__default'));
 
@@ -27,7 +27,7 @@ describe.each(defaults.map((r) => [r.input, r] as const))('%s', (_input, run) =>
   });
 
   it('writes the same set of files as tlparse', () => {
-    expect(listFiles(out).filter((f) => f !== 'report.json')).toEqual(run.files.map((f) => f[0]).sort());
+    expect(tlparseLayout(listFiles(out))).toEqual(run.files.map((f) => f[0]).sort());
   });
 
   it('copies raw.log and payloads byte for byte, with tlparse file sizes', () => {
@@ -220,7 +220,7 @@ describe('--export (tlparse export tests)', () => {
     const out = join(tmp(), 'out');
     await writeReport(join(INPUTS, 'inputs', input), { out, exportMode: true });
     const run = manifest.find((r) => r.name === `${input}__testmode`)!;
-    expect(listFiles(out).filter((f) => f !== 'report.json')).toEqual(run.files.map((f) => f[0]).sort());
+    expect(tlparseLayout(listFiles(out))).toEqual(run.files.map((f) => f[0]).sort());
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     expect(html).toContain('Draft Export Report');
     expect(html).toContain('<strong>1 issue(s) were found during export.</strong>');

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { diffHtml, lineDiff } from '../../src/report/compare.js';
 import { writeReport } from '../../src/report/index.js';
 import { prepareIndexPage } from '../../src/report/pages/index-page.js';
 import { producerFromMetrics, producerFromTorchVersion } from '../../src/report/producer.js';
@@ -550,5 +551,146 @@ describe('producer parsers', () => {
     expect(producerFromTorchVersion('{"git": "abc"}')).toBeNull();
     expect(producerFromTorchVersion('line one\nline two')).toBeNull();
     expect(producerFromTorchVersion('')).toBeNull();
+  });
+});
+
+describe('what changed since the previous compile of a frame', () => {
+  it('p3: a compare page per recompile, linked from the Compiles table with its line counts', () => {
+    const html = read(join(out('p3'), 'index.html'));
+    const t = compiles(html);
+    expect(text(t.get('[0/0]')!['Since the previous compile'])).toBe('');
+    expect(text(t.get('[0/1]')!['Since the previous compile'])).toBe('vs [0/0] guards +5 −2, graph +4 −4');
+    expect(t.get('[0/1]')!['Since the previous compile']).toContain('href="compare/-_0_1_0.html"');
+    for (const k of ['1', '2', '3', '4'])
+      expect(existsSync(join(out('p3'), `compare/-_0_${k}_0.html`))).toBe(true);
+    expect(existsSync(join(out('p3'), 'compare/-_0_0_0.html'))).toBe(false);
+    const page = read(join(out('p3'), 'compare/-_0_1_0.html'));
+    expect(page).toContain('<h1>[0/1] compared with [0/0]</h1>');
+    // x became dynamic in its second dimension: the tensor guard and the graph's signature changed
+    const lines = decode(page).split('\n');
+    expect(lines.some((l) => l.startsWith('<span class="del">− ') && l.includes('size=[8, 16]'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('<span class="add">+ ') && l.includes('size=[8, None]'))).toBe(
+      true,
+    );
+    expect(lines.some((l) => l.includes('+     def forward(self, s27: "Sym(s27)"'))).toBe(true);
+    expect(text(page)).toContain("0/0: tensor 'x' size mismatch at index 1. expected 16, actual 32");
+  });
+
+  it('pairs each compile with the previous one of its own frame, and escapes what it shows', async () => {
+    const dir = tmp();
+    const input = join(dir, 'frames.log');
+    writeFileSync(
+      input,
+      traceText([
+        { meta: { dynamo_output_graph: {}, ...cid(0, 0) }, payload: GRAPH },
+        { meta: { dynamo_cpp_guards_str: {}, ...cid(0, 0) }, payload: 'A\nB <i>\nZ' },
+        { meta: { dynamo_cpp_guards_str: {}, ...cid(1, 0) }, payload: 'other frame' },
+        {
+          meta: { artifact: { name: 'recompile_reasons', encoding: 'json' }, ...cid(0, 1) },
+          payload: '["0/0: <b>why</b>"]',
+        },
+        { meta: { dynamo_cpp_guards_str: {}, ...cid(0, 1) }, payload: 'A\nC <script>x</script>\nZ' },
+        { meta: { dynamo_cpp_guards_str: {}, ...cid(1, 1) }, payload: 'other frame' },
+      ]),
+    );
+    const o = join(dir, 'out');
+    await writeReport(input, { out: o });
+    expect(listFiles(o).filter((f) => f.startsWith('compare/'))).toEqual([
+      'compare/-_0_1_0.html',
+      'compare/-_1_1_0.html',
+    ]);
+    const page = read(join(o, 'compare/-_0_1_0.html'));
+    expect(page).toContain('<span class="del">− B &lt;i&gt;</span>');
+    expect(page).toContain('<span class="add">+ C &lt;script&gt;x&lt;/script&gt;</span>');
+    expect(page).not.toContain('<script>');
+    expect(page).toContain('<code>0/0: &lt;b&gt;why&lt;/b&gt;</code>');
+    expect(text(page)).toContain('Logged by the earlier compile only.');
+    expect(text(read(join(o, 'compare/-_1_1_0.html')))).toContain(
+      'Guards (dynamo_cpp_guards_str) No change.',
+    );
+    const t = compiles(read(join(o, 'index.html')));
+    expect(text(t.get('[0/1]')!['Since the previous compile'])).toBe('vs [0/0] guards +1 −1');
+    expect(text(t.get('[1/1]')!['Since the previous compile'])).toBe('vs [1/0] guards same');
+  });
+
+  it('property: the line diff gives back both texts, and marks no line that both share at the same place', () => {
+    const texts = fc
+      .array(fc.constantFrom('a', 'b', 'c', 'guard x', '', '<i>'), { maxLength: 30 })
+      .map((ls) => ls.join('\n'));
+    fc.assert(
+      fc.property(texts, texts, (a, b) => {
+        const runs = lineDiff(a, b);
+        const lines = (kinds: string) => runs.filter((r) => kinds.includes(r.kind)).flatMap((r) => r.lines);
+        // a final newline does not start another line
+        const asLines = (t: string) => (t === '' ? [] : t.replace(/\n$/, '').split('\n'));
+        expect(lines(' -')).toEqual(asLines(a));
+        expect(lines(' +')).toEqual(asLines(b));
+        if (JSON.stringify(asLines(a)) === JSON.stringify(asLines(b)))
+          expect(runs.every((r) => r.kind === ' ')).toBe(true);
+        // consecutive runs differ in kind (no empty or split runs)
+        for (let i = 1; i < runs.length; i++)
+          expect(runs[i].kind === runs[i - 1].kind && runs[i].kind === ' ').toBe(false);
+        for (const r of runs) expect(r.lines.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('long middles (past the LCS table) go through jsdiff and still give back both texts', () => {
+    const texts = fc
+      .array(fc.constantFrom('a', 'b', 'c', 'd'), { minLength: 300, maxLength: 400 })
+      .map((ls) => ls.join('\n'));
+    fc.assert(
+      fc.property(texts, texts, (a, b) => {
+        const runs = lineDiff(`x\n${a}\ny`, `z\n${b}\nw`);
+        const lines = (kinds: string) => runs.filter((r) => kinds.includes(r.kind)).flatMap((r) => r.lines);
+        expect(lines(' -').join('\n')).toBe(`x\n${a}\ny`);
+        expect(lines(' +').join('\n')).toBe(`z\n${b}\nw`);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('shortens unchanged stretches to three lines of context around each change', () => {
+    const a = `${Array.from({ length: 20 }, (_, i) => `l${i}`).join('\n')}\n`;
+    const b = a.replace('l0\n', 'x0\n').replace('l19\n', 'x19\n');
+    const html = diffHtml(lineDiff(a, b));
+    const rows = decode(html.replace(/<\/?pre[^>]*>/g, '')).split('\n');
+    expect(rows).toEqual([
+      '<span class="del">− l0</span>',
+      '<span class="add">+ x0</span>',
+      '  l1',
+      '  l2',
+      '  l3',
+      '<span class="muted">  … 12 unchanged lines …</span>',
+      '  l16',
+      '  l17',
+      '  l18',
+      '<span class="del">− l19</span>',
+      '<span class="add">+ x19</span>',
+    ]);
+  });
+});
+
+describe('compare pages of very long texts', () => {
+  it('say they are too long to compare instead of diffing them', async () => {
+    const dir = tmp();
+    const input = join(dir, 'long.log');
+    const long = Array.from({ length: 12_000 }, (_, i) => `guard ${i}: ${'x'.repeat(10)}`).join('\n');
+    writeFileSync(
+      input,
+      traceText([
+        { meta: { dynamo_cpp_guards_str: {}, ...cid(0, 0) }, payload: long },
+        { meta: { dynamo_cpp_guards_str: {}, ...cid(0, 1) }, payload: `${long}\nmore` },
+      ]),
+    );
+    const o = join(dir, 'out');
+    await writeReport(input, { out: o });
+    expect(text(read(join(o, 'compare/-_0_1_0.html')))).toMatch(
+      /Too long to compare here \(\d+ characters\)/,
+    );
+    expect(text(compiles(read(join(o, 'index.html'))).get('[0/1]')!['Since the previous compile'])).toBe(
+      'vs [0/0]',
+    );
   });
 });

@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ReportSummary, writeReport } from '../../src/report/index.js';
-import { EXPECTED, INPUTS, listFiles, manifest, readJson, tmp } from './support.js';
+import { EXPECTED, INPUTS, listFiles, manifest, readJson, tlparseLayout, tmp } from './support.js';
 
 const runs = manifest.filter((r) => r.name.endsWith('__allranks'));
 
@@ -38,13 +38,13 @@ describe.each(runs.map((r) => [r.name, r] as const))('%s', (_name, run) => {
 
   it('has the same per-rank files as tlparse', () => {
     const expected = run.files.map((f) => f[0]).filter((f) => /^rank_\d+\//.test(f));
-    const got = listFiles(out).filter((f) => /^rank_\d+\//.test(f) && !f.endsWith('report.json'));
+    const got = tlparseLayout(listFiles(out)).filter((f) => /^rank_\d+\//.test(f));
     expect(got).toEqual(expected.sort());
   });
 
   it('writes the same top-level files', () => {
     const expected = run.files.map((f) => f[0]).filter((f) => !f.includes('/'));
-    expect(listFiles(out).filter((f) => !f.includes('/') && f !== 'report.json')).toEqual(expected.sort());
+    expect(tlparseLayout(listFiles(out)).filter((f) => !f.includes('/'))).toEqual(expected.sort());
   });
 
   it('shows the landing-page facts tlparse shows', () => {

@@ -84,3 +84,10 @@ export function reportCli(...args: string[]): { code: number | null; stdout: str
   const r = spawnSync(process.execPath, [resolve('dist/cli.js'), 'report', ...args], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * A report's files without compilog's own additions to tlparse's layout: report.json and the compare pages
+ * of recompiles (compare/), at the top or in a rank's folder.
+ */
+export const tlparseLayout = (files: string[]): string[] =>
+  files.filter((f) => !/(?:^|\/)report\.json$/.test(f) && !/(?:^|\/)compare\//.test(f));

@@ -7,6 +7,7 @@ import {
   formatCompileIdKey,
 } from '../../artifacts/index.js';
 import type { ReportBuilder } from '../builder.js';
+import { compareCellHtml } from '../compare.js';
 import { escapeHtml, localHref, safeHref } from '../escape.js';
 import { plural } from '../graph-size.js';
 import type { CompileEntry, MetricsRecord, StackNode } from '../model.js';
@@ -155,15 +156,16 @@ function compilesTable(b: ReportBuilder): string {
     const id = hasNoCompileId(e)
       ? `<a href="#${escapeHtml(e.key)}" class="no-cid" title="artifacts logged without a compile id">${escapeHtml(e.key)} (no compile id)</a>`
       : `<a href="#${escapeHtml(e.key)}" class="${statusOf(b.metricsIndex.get(compileIdDirName(collapsedCompileId(e.id!))))}">${escapeHtml(e.key)}</a>`;
-    return `<tr><td>${id}</td><td>${e.artifacts.length}</td><td>${graphSizeHtml(compileGraphSize(e, metrics))}</td>${cacheCellsHtml(cache.kinds, cache.summaries.get(e))}<td>${cacheDetailsHtml(e)}</td><td>${time.map((t) => (t as number).toFixed(3)).join(', ')}</td><td>${recompileReasonsHtml(b.recompileReasons.get(e.key) ?? [])}</td></tr>`;
+    return `<tr><td>${id}</td><td>${e.artifacts.length}</td><td>${graphSizeHtml(compileGraphSize(e, metrics))}</td>${cacheCellsHtml(cache.kinds, cache.summaries.get(e))}<td>${cacheDetailsHtml(e)}</td><td>${time.map((t) => (t as number).toFixed(3)).join(', ')}</td><td>${recompileReasonsHtml(b.recompileReasons.get(e.key) ?? [])}</td><td>${compareCellHtml(b.compareLinks.get(e.key))}</td></tr>`;
   });
   return `<h2>Compiles</h2>
 <ul class="small">
 <li>Graph size: from compilation_metrics (FX nodes / ops) when logged, else ≈ counted in the printed graph.</li>
 <li>Cache: the cache events each compile logged, by cache (✅ hit, ❌ miss, ❓ bypass; — not logged).</li>
 <li>Recompile reasons: ${RECOMPILE_LEGEND}</li>
+<li>Since the previous compile: a page with what changed in the guards and the Dynamo graph since the frame's previous compile (lines added / removed).</li>
 </ul>
-<table><tr><th>Compile id</th><th>Artifacts</th><th>Graph size</th>${cacheHeaderHtml(cache.kinds)}<th>Cache events</th><th>Compile time (s)</th><th title="why the previous compiled versions of this frame did not match">Recompile reasons</th></tr>
+<table><tr><th>Compile id</th><th>Artifacts</th><th>Graph size</th>${cacheHeaderHtml(cache.kinds)}<th>Cache events</th><th>Compile time (s)</th><th title="why the previous compiled versions of this frame did not match">Recompile reasons</th><th>Since the previous compile</th></tr>
 ${rows.join('\n')}</table>`;
 }
 

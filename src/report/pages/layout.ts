@@ -35,6 +35,9 @@ ul.plain { margin: 0; padding-left: 1.2em; }
 .loc { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
 .no-cid { font-style: italic; color: #666; }
 .nowrap { white-space: nowrap; }
+pre.diff .add { background: #e6ffec; display: inline-block; min-width: 100%; }
+pre.diff .del { background: #ffebe9; display: inline-block; min-width: 100%; }
+span.add { background: #e6ffec; } span.del { background: #ffebe9; }
 `;
 
 export interface FooterInfo {
