@@ -96,7 +96,7 @@ export class CompileComparer {
 <ul>${reasons.map((r) => `<li><code>${escapeText(r)}</code></li>`).join('')}</ul>`
         : 'The trace logged no recompile reasons for it.</p>'
     }
-<p>Lines only in ${escapeHtml(against)} are marked <span class="del">−</span>, lines only in ${escapeHtml(key)} <span class="add">+</span>; unchanged stretches are shortened.</p>
+<p>Lines only in ${escapeHtml(against)} are marked <span class="del">&minus;</span>, lines only in ${escapeHtml(key)} <span class="add">+</span>; unchanged stretches are shortened.</p>
 ${guards.html}
 ${graph.html}`;
     this.write(url, page(`${key} compared with ${against}`, body));
@@ -104,9 +104,9 @@ ${graph.html}`;
   }
 }
 
-/** `+2 −1` */
+/** `+2 &minus;1` (HTML; ASCII, so the pages stay one-byte strings, cheaper to build and encode) */
 export function changeCounts(c: { added: number; removed: number }): string {
-  return c.added === 0 && c.removed === 0 ? 'same' : `+${c.added} −${c.removed}`;
+  return c.added === 0 && c.removed === 0 ? 'same' : `+${c.added} &minus;${c.removed}`;
 }
 
 /** The index's cell for a compile: a link to its compare page with the line counts. */
@@ -116,7 +116,7 @@ export function compareCellHtml(link: CompareLink | undefined): string {
   if (link.guards !== null) parts.push(`guards ${changeCounts(link.guards)}`);
   if (link.graph !== null) parts.push(`graph ${changeCounts(link.graph)}`);
   return `<a href="${localHref(link.url)}">vs ${escapeHtml(link.against)}</a>${
-    parts.length > 0 ? `<br><span class="small">${escapeHtml(parts.join(', '))}</span>` : ''
+    parts.length > 0 ? `<br><span class="small">${parts.join(', ')}</span>` : ''
   }`;
 }
 
@@ -155,7 +155,7 @@ function section(
       html: `${head}\n<p>No change.</p>`,
       counts,
     };
-  return { html: `${head}\n<p>${escapeHtml(changeCounts(counts))} lines</p>${diffHtml(changes)}`, counts };
+  return { html: `${head}\n<p>${changeCounts(counts)} lines</p>${diffHtml(changes)}`, counts };
 }
 
 /** A run of lines: unchanged (' '), only in the later text ('+') or only in the earlier ('-'). */
@@ -236,7 +236,7 @@ export function diffHtml(runs: readonly LineRun[]): string {
   runs.forEach((r, i) => {
     if (r.kind !== ' ') {
       const cls = r.kind === '+' ? 'add' : 'del';
-      const mark = r.kind === '+' ? '+' : '−';
+      const mark = r.kind === '+' ? '+' : '&minus;';
       for (const l of r.lines) out.push(`<span class="${cls}">${mark} ${escapeText(l)}</span>`);
       return;
     }
@@ -248,7 +248,9 @@ export function diffHtml(runs: readonly LineRun[]): string {
       return;
     }
     for (const l of lines.slice(0, keepHead)) out.push(`  ${escapeText(l)}`);
-    out.push(`<span class="muted">  … ${lines.length - keepHead - keepTail} unchanged lines …</span>`);
+    out.push(
+      `<span class="muted">  &hellip; ${lines.length - keepHead - keepTail} unchanged lines &hellip;</span>`,
+    );
     for (const l of lines.slice(lines.length - keepTail)) out.push(`  ${escapeText(l)}`);
   });
   return `<pre class="diff">${out.join('\n')}</pre>`;

@@ -20,6 +20,8 @@ const TRACES = join(FIXTURES, 'traces');
 
 const decode = (s: string) =>
   s
+    .replace(/&minus;/g, '−')
+    .replace(/&hellip;/g, '…')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
@@ -600,7 +602,7 @@ describe('what changed since the previous compile of a frame', () => {
       'compare/-_1_1_0.html',
     ]);
     const page = read(join(o, 'compare/-_0_1_0.html'));
-    expect(page).toContain('<span class="del">− B &lt;i&gt;</span>');
+    expect(page).toContain('<span class="del">&minus; B &lt;i&gt;</span>');
     expect(page).toContain('<span class="add">+ C &lt;script&gt;x&lt;/script&gt;</span>');
     expect(page).not.toContain('<script>');
     expect(page).toContain('<code>0/0: &lt;b&gt;why&lt;/b&gt;</code>');
