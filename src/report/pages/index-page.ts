@@ -124,6 +124,30 @@ function producerHtml(b: ReportBuilder): string {
   return parts.length > 0 ? `<p class="small" id="producer">${parts.join('<br>')}</p>\n` : '';
 }
 
+/**
+ * The IR dumps list: every artifact of every compile (thousands in a big trace), in plain loops: this runs at
+ * the end of the report, while nothing else can overlap it.
+ */
+function irDumps(entries: Iterable<CompileEntry>): string {
+  let out = '';
+  for (const e of entries) {
+    let items = '';
+    for (const a of e.artifacts) {
+      const href = a.link ? safeHref(a.url) : localHref(a.url);
+      const readable = a.readable_url ? ` (<a href="${localHref(a.readable_url)}">readable_html</a>)` : '';
+      const size = kb(a.size);
+      const nodes = a.nodes !== undefined ? plural(a.nodes, 'node') : '';
+      const facts = size !== '' && nodes !== '' ? `${size}, ${nodes}` : size + nodes;
+      const name = a.name.slice(a.name.lastIndexOf('/') + 1);
+      if (items !== '') items += '\n';
+      items += `<li><a href="${href}">${escapeHtml(name)}</a>${readable} ${a.suffix} (${a.number})${facts ? ` <span class="muted small">${facts}</span>` : ''}</li>`;
+    }
+    if (out !== '') out += '\n';
+    out += `<li><a id="${escapeHtml(e.key)}">${escapeHtml(e.key)}</a>\n<ul>\n${items}\n</ul></li>`;
+  }
+  return out;
+}
+
 /** What is known only once the writer thread has finished (md5 failures, chromium events written). */
 export interface IndexPageLate {
   statsLine: string;
@@ -186,23 +210,7 @@ export function prepareIndexPage(
   const reportJson =
     inp.reportJsonHref !== undefined ? inp.reportJsonHref : inp.hasParity ? '../report.json' : 'report.json';
   const distinct = distinctBreaks(b.failures);
-  const dirs = [...b.directory.values()]
-    .map((e) => {
-      const items = e.artifacts
-        .map((a) => {
-          const href = a.link ? safeHref(a.url) : localHref(a.url);
-          const readable = a.readable_url
-            ? ` (<a href="${localHref(a.readable_url)}">readable_html</a>)`
-            : '';
-          const facts = [kb(a.size), a.nodes !== undefined ? plural(a.nodes, 'node') : '']
-            .filter((s) => s !== '')
-            .join(', ');
-          return `<li><a href="${href}">${escapeHtml(a.name.split('/').pop())}</a>${readable} ${a.suffix} (${a.number})${facts ? ` <span class="muted small">${facts}</span>` : ''}</li>`;
-        })
-        .join('\n');
-      return `<li><a id="${escapeHtml(e.key)}">${escapeHtml(e.key)}</a>\n<ul>\n${items}\n</ul></li>`;
-    })
-    .join('\n');
+  const dirs = irDumps(b.directory.values());
   const unknown =
     b.unknownStackTrie.children.size > 0
       ? `<h2>Unknown stacks</h2><p>Entries logged without a compile id, by where they were logged:</p>${trieHtml(b.unknownStackTrie, (n) => (n.terminals.length > 0 ? `(${n.terminals.length}) ` : ''))}`
