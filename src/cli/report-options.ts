@@ -18,6 +18,7 @@ export interface ReportArgs {
   'plain-text': boolean;
   'inductor-provenance': boolean;
   export: boolean;
+  compare: boolean;
 }
 
 type BooleanName = Exclude<keyof ReportArgs, 'path' | 'out'>;
@@ -64,6 +65,12 @@ export const REPORT_OPTIONS: { out: ReportOption } & Record<BooleanName, ReportO
     describe: 'draft-export report only (tlparse --export); export issues also show in the normal report',
   },
   'plain-text': { type: 'boolean', default: false, describe: 'write inductor_output_code as .txt' },
+  compare: {
+    type: 'boolean',
+    default: false,
+    describe:
+      "a page per recompile with what changed in its guards and Dynamo graph since the frame's previous compile (compare/)",
+  },
 };
 
 /**

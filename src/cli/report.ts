@@ -44,6 +44,7 @@ export async function runReport(args: ReportArgs): Promise<void> {
       allRanks: args['all-ranks'],
       plainText: args['plain-text'],
       inductorProvenance: args['inductor-provenance'],
+      compare: args.compare,
       exportMode: args.export,
       strict: args.strict,
       commandLine: `compilog ${process.argv.slice(2).join(' ')}`,

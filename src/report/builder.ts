@@ -52,6 +52,8 @@ export interface BuilderOptions {
   provenance?: boolean;
   /** tlparse --export: only exported programs and draft-export issue pages */
   exportMode?: boolean;
+  /** write a compare page per recompile (compare/), see compare.ts */
+  compare?: boolean;
 }
 
 /** Envelope kinds whose payload is saved as `<kind>.txt` (tlparse's SentinelFileParser), in parser order. */
@@ -154,6 +156,10 @@ export class ReportBuilder {
   /** `[0/1]` → its compare page */
   get compareLinks(): ReadonlyMap<string, CompareLink> {
     return this.comparer.links;
+  }
+  /** whether compare pages are written (`compilog report --compare`) */
+  get comparing(): boolean {
+    return this.opts.compare === true && !this.opts.exportMode;
   }
   /** the PyTorch (Python, Triton, CUDA) versions that produced the trace, when it says */
   producer: Producer | null = null;
@@ -435,7 +441,7 @@ export class ReportBuilder {
       }
       payloadFilename = path;
     }
-    if (payload !== null && !this.opts.exportMode) {
+    if (payload !== null && this.opts.compare === true && !this.opts.exportMode) {
       if (env.kind === 'dynamo_cpp_guards_str') this.comparer.note(env.compileId, 'guards', payload.text());
       else if (env.kind === 'dynamo_output_graph') this.comparer.note(env.compileId, 'graph', payload.text());
     }

@@ -204,6 +204,7 @@ function collectivesParity(
 export interface MultiRankOptions {
   plainText?: boolean;
   inductorProvenance?: boolean;
+  compare?: boolean;
   writer?: FileWriter;
   /** trace files of the directory left out of the report, listed on the landing page */
   otherTraces?: OtherTrace[];
@@ -223,6 +224,7 @@ export async function writeMultiRankReport(
       await writeSingleReport(f, join(outDir, `rank_${rank}`), {
         plainText: opts.plainText,
         inductorProvenance: opts.inductorProvenance,
+        compare: opts.compare,
         writer: opts.writer,
         parity: true,
         title: `compilog report: rank ${rank}`,

@@ -31,6 +31,8 @@ export interface ReportOptions {
   inductorProvenance?: boolean;
   /** the draft-export report only (tlparse -e/--export) */
   exportMode?: boolean;
+  /** a page per recompile comparing its guards and graph with the frame's previous compile (compare/) */
+  compare?: boolean;
   /** --strict: recorded in report.json (the caller decides the exit code) */
   strict?: boolean;
   /** the command line to record in report.json and the footer */
@@ -132,6 +134,7 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
       const r = await writeMultiRankReport(files, opts.out, {
         plainText: opts.plainText,
         inductorProvenance: opts.inductorProvenance,
+        compare: opts.compare,
         writer,
         otherTraces: run.notReported,
       });
@@ -142,6 +145,7 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
         await writeSingleReport(files[0], opts.out, {
           plainText: opts.plainText,
           inductorProvenance: opts.inductorProvenance,
+          compare: opts.compare,
           exportMode: opts.exportMode,
           writer,
         }),
@@ -208,6 +212,7 @@ export async function writeReport(path: string, opts: ReportOptions): Promise<Re
           strict: !!opts.strict,
           inductorProvenance: !!opts.inductorProvenance,
           exportMode: !!opts.exportMode,
+          compare: !!opts.compare,
         },
         generated: new Date().toISOString(),
         ...summary,

@@ -24,6 +24,8 @@ export interface SingleReportOptions {
   /** write collectives_parity.json and link it (multi-rank mode) */
   parity?: boolean;
   title?: string;
+  /** a compare page per recompile (compare/) */
+  compare?: boolean;
 }
 
 export interface SingleReport {
@@ -159,6 +161,7 @@ export async function writeSingleReport(
     plainText: opts.plainText,
     provenance: opts.inductorProvenance,
     exportMode: opts.exportMode,
+    compare: opts.compare,
   });
   const problems: string[] = [];
   const warnings: string[] = [];

@@ -84,6 +84,7 @@ const out = (name: string) => join(root, name);
 beforeAll(async () => {
   await writeReport(join(TRACES, 'p2_graph_break'), { out: out('p2') });
   await writeReport(join(TRACES, 'p3_recompile'), { out: out('p3') });
+  await writeReport(join(TRACES, 'p3_recompile'), { out: out('p3c'), compare: true });
   await writeReport(join(TRACES, 'p9_ddp'), { out: out('p9') });
   await writeReport(join(INPUTS, 'inputs/cache_hit_miss.log'), { out: out('cache') });
   await writeReport(join(INPUTS, 'inputs/comp_failure.log'), { out: out('comp_failure') });
@@ -434,7 +435,7 @@ function deadDirectoryUrls(outDir: string, rel: string): string[] {
 }
 
 describe('links', () => {
-  it.each(['p2', 'p3', 'p9', 'cache'])('every local link of %s leads to a file', (name) => {
+  it.each(['p2', 'p3', 'p3c', 'p9', 'cache'])('every local link of %s leads to a file', (name) => {
     const dir = out(name);
     const files = listFiles(dir);
     const pages = files.filter((f) => f.endsWith('.html'));
@@ -557,16 +558,23 @@ describe('producer parsers', () => {
 });
 
 describe('what changed since the previous compile of a frame', () => {
-  it('p3: a compare page per recompile, linked from the Compiles table with its line counts', () => {
+  it('only with --compare: by default no compare/ folder and no column, and the legend says how', () => {
+    expect(existsSync(join(out('p3'), 'compare'))).toBe(false);
     const html = read(join(out('p3'), 'index.html'));
+    expect(html).not.toContain('Since the previous compile');
+    expect(text(html)).toContain('run compilog report with --compare');
+  });
+
+  it('p3 with --compare: a compare page per recompile, linked from the Compiles table with its line counts', () => {
+    const html = read(join(out('p3c'), 'index.html'));
     const t = compiles(html);
     expect(text(t.get('[0/0]')!['Since the previous compile'])).toBe('');
     expect(text(t.get('[0/1]')!['Since the previous compile'])).toBe('vs [0/0] guards +5 −2, graph +4 −4');
     expect(t.get('[0/1]')!['Since the previous compile']).toContain('href="compare/-_0_1_0.html"');
     for (const k of ['1', '2', '3', '4'])
-      expect(existsSync(join(out('p3'), `compare/-_0_${k}_0.html`))).toBe(true);
-    expect(existsSync(join(out('p3'), 'compare/-_0_0_0.html'))).toBe(false);
-    const page = read(join(out('p3'), 'compare/-_0_1_0.html'));
+      expect(existsSync(join(out('p3c'), `compare/-_0_${k}_0.html`))).toBe(true);
+    expect(existsSync(join(out('p3c'), 'compare/-_0_0_0.html'))).toBe(false);
+    const page = read(join(out('p3c'), 'compare/-_0_1_0.html'));
     expect(page).toContain('<h1>[0/1] compared with [0/0]</h1>');
     // x became dynamic in its second dimension: the tensor guard and the graph's signature changed
     const lines = decode(page).split('\n');
@@ -596,7 +604,7 @@ describe('what changed since the previous compile of a frame', () => {
       ]),
     );
     const o = join(dir, 'out');
-    await writeReport(input, { out: o });
+    await writeReport(input, { out: o, compare: true });
     expect(listFiles(o).filter((f) => f.startsWith('compare/'))).toEqual([
       'compare/-_0_1_0.html',
       'compare/-_1_1_0.html',
@@ -687,7 +695,7 @@ describe('compare pages of very long texts', () => {
       ]),
     );
     const o = join(dir, 'out');
-    await writeReport(input, { out: o });
+    await writeReport(input, { out: o, compare: true });
     expect(text(read(join(o, 'compare/-_0_1_0.html')))).toMatch(
       /Too long to compare here \(\d+ characters\)/,
     );

@@ -9,7 +9,7 @@ describe('report.json options', () => {
     const dir = tmp();
     const out = join(dir, 'out');
     const input = join(INPUTS, 'inputs/comp_metrics.log');
-    expect(cli(input, '--out', out, '--strict', '-i', '--plain-text').code).toBe(0);
+    expect(cli(input, '--out', out, '--strict', '-i', '--plain-text', '--compare').code).toBe(0);
     expect((readJson(join(out, 'report.json')) as { options: unknown }).options).toEqual({
       out,
       latest: false,
@@ -19,6 +19,7 @@ describe('report.json options', () => {
       strict: true,
       inductorProvenance: true,
       exportMode: false,
+      compare: true,
     });
     const exp = join(dir, 'exp');
     expect(cli(join(INPUTS, 'inputs/export.log'), '--out', exp, '--export').code).toBe(0);
@@ -31,6 +32,7 @@ describe('report.json options', () => {
       strict: false,
       inductorProvenance: false,
       exportMode: true,
+      compare: false,
     });
   });
 });

@@ -174,22 +174,29 @@ function compilesTable(b: ReportBuilder): string {
   }
   const entries = [...b.directory.values()].filter((e) => !hasNoCompileId(e) || e.artifacts.length > 0);
   const cache = cacheColumns(entries);
+  const compare = b.comparing === true;
   const rows = entries.map((e) => {
     const metrics = byKey.get(e.key) ?? [];
     const time = metrics.map((m) => m.m.entire_frame_compile_time_s).filter((t) => typeof t === 'number');
     const id = hasNoCompileId(e)
       ? `<a href="#${escapeHtml(e.key)}" class="no-cid" title="artifacts logged without a compile id">${escapeHtml(e.key)} (no compile id)</a>`
       : `<a href="#${escapeHtml(e.key)}" class="${statusOf(b.metricsIndex.get(compileIdDirName(collapsedCompileId(e.id!))))}">${escapeHtml(e.key)}</a>`;
-    return `<tr><td>${id}</td><td>${e.artifacts.length}</td><td>${graphSizeHtml(compileGraphSize(e, metrics))}</td>${cacheCellsHtml(cache.kinds, cache.summaries.get(e))}<td>${cacheDetailsHtml(e)}</td><td>${time.map((t) => (t as number).toFixed(3)).join(', ')}</td><td>${recompileReasonsHtml(b.recompileReasons.get(e.key) ?? [])}</td><td>${compareCellHtml(b.compareLinks.get(e.key))}</td></tr>`;
+    return `<tr><td>${id}</td><td>${e.artifacts.length}</td><td>${graphSizeHtml(compileGraphSize(e, metrics))}</td>${cacheCellsHtml(cache.kinds, cache.summaries.get(e))}<td>${cacheDetailsHtml(e)}</td><td>${time.map((t) => (t as number).toFixed(3)).join(', ')}</td><td>${recompileReasonsHtml(b.recompileReasons.get(e.key) ?? [])}</td>${compare ? `<td>${compareCellHtml(b.compareLinks.get(e.key))}</td>` : ''}</tr>`;
   });
   return `<h2>Compiles</h2>
 <ul class="small">
 <li>Graph size: from compilation_metrics (FX nodes / ops) when logged, else ≈ counted in the printed graph.</li>
 <li>Cache: the cache events each compile logged, by cache (✅ hit, ❌ miss, ❓ bypass; — not logged).</li>
 <li>Recompile reasons: ${RECOMPILE_LEGEND}</li>
-<li>Since the previous compile: a page with what changed in the guards and the Dynamo graph since the frame's previous compile (lines added / removed).</li>
+${
+  compare
+    ? "<li>Since the previous compile: a page with what changed in the guards and the Dynamo graph since the frame's previous compile (lines added / removed).</li>"
+    : b.recompileReasons.size > 0
+      ? '<li>For a page per recompile with what changed in its guards and Dynamo graph, run <code>compilog report</code> with <code>--compare</code>.</li>'
+      : ''
+}
 </ul>
-<table><tr><th>Compile id</th><th>Artifacts</th><th>Graph size</th>${cacheHeaderHtml(cache.kinds)}<th>Cache events</th><th>Compile time (s)</th><th title="why the previous compiled versions of this frame did not match">Recompile reasons</th><th>Since the previous compile</th></tr>
+<table><tr><th>Compile id</th><th>Artifacts</th><th>Graph size</th>${cacheHeaderHtml(cache.kinds)}<th>Cache events</th><th>Compile time (s)</th><th title="why the previous compiled versions of this frame did not match">Recompile reasons</th>${compare ? '<th>Since the previous compile</th>' : ''}</tr>
 ${rows.join('\n')}</table>`;
 }
 
