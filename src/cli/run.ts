@@ -137,9 +137,11 @@ async function reportRun(dir: string, sinceMs: number, out: string, scriptExit: 
   if (files.length === 0) return; // reportTrace said so
   const { writeReport } = await import('../report/index.js');
   try {
+    // one program's run: few compiles, so the compare pages cost next to nothing
     const summary = await writeReport(files.length === 1 ? files[0] : dir, {
       out,
-      commandLine: `report ${files.length === 1 ? files[0] : dir} --out ${out}`,
+      compare: true,
+      commandLine: `report ${files.length === 1 ? files[0] : dir} --out ${out} --compare`,
     });
     process.stderr.write(
       `compilog run: report ${join(summary.out, 'index.html')} (${reportCounts(summary.compiles, summary.artifacts, summary.failures)})\n`,

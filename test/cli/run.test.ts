@@ -316,6 +316,16 @@ describe('compilog run --report: run, trace and report in one command', () => {
     );
   });
 
+  it('includes the compare pages of the recompiles', () => {
+    const out = join(tempDir(), 'report');
+    const r = cli(['run', '--report', out, join(ROOT, 'examples/recompile.ts')], { cwd: ROOT });
+    expect(r.code, r.stderr).toBe(0);
+    const pages = readdirSync(join(out, 'compare'));
+    expect(pages.length).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'compare', pages[0]), 'utf8')).toContain('compared with');
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).options.compare).toBe(true);
+  });
+
   it('with --trace, the trace goes there, and an older trace in it is listed, not reported', () => {
     const traceDir = tempDir();
     const old = join(traceDir, 'dedicated_log_torch_trace_oldrun00.log');
