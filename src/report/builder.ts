@@ -20,9 +20,10 @@ import {
   sameCompileId,
   type TraceEnvelope,
 } from '../artifacts/index.js';
-import { type CodeLocation, graphBreakLocation } from './code-location.js';
+import type { CodeLocation } from './code-location.js';
 import { countCollectiveCalls } from './collectives.js';
 import { type CompareLink, CompileComparer } from './compare.js';
+import { GraphBreakNotes } from './graph-break-notes.js';
 import { countGraphNodes, isGraphPayload } from './graph-size.js';
 import { compactSorted, prettyJsonPayload, prettySorted } from './json-format.js';
 import type {
@@ -93,22 +94,6 @@ function frameKey(
   return `${String(f.filename)}\u0000${String(f.line)}\u0000${String(f.name)}\u0000${String(f.loc)}\u0000${r.file}`;
 }
 
-interface GraphBreakNote {
-  location: CodeLocation | null;
-  text: string;
-  url: string | null;
-}
-
-/** The graph-break artifact that explains a restart reason (its text contains the reason's first line). */
-function takeGraphBreak(notes: GraphBreakNote[] | undefined, reason: string): GraphBreakNote | null {
-  if (notes === undefined || notes.length === 0) return null;
-  const nl = reason.indexOf('\n');
-  const first = (nl < 0 ? reason : reason.slice(0, nl)).trim();
-  const i = notes.findIndex((n) => first !== '' && n.text.includes(first));
-  if (i < 0) return null;
-  return notes[i];
-}
-
 export class ReportBuilder {
   readonly directory = new Map<string, CompileEntry>();
   readonly failures: FailureRow[] = [];
@@ -120,7 +105,7 @@ export class ReportBuilder {
   readonly stackIndex = new Map<string, ResolvedFrame[]>();
   readonly recompileReasons = new Map<string, string[]>();
   /** dynamo_graph_break_reason artifacts by collapsed compile folder, matched to restarts by onMetrics */
-  private readonly graphBreaks = new Map<string, GraphBreakNote[]>();
+  private readonly graphBreaks = new GraphBreakNotes();
   /** draft-export issues, detected from the envelopes (tlparse needs --export for these) */
   readonly exportIssues: ExportIssue[] = [];
   hasExportedProgram = false;
@@ -503,21 +488,22 @@ export class ReportBuilder {
     if (timingsOn) addTime('metricsPages', t0);
     this.addFile(entry, path, html, { kind: 'compilation_metrics' });
     const key = cid === null ? '(unknown)' : formatCompileIdKey(cid);
-    const breaks = this.graphBreaks.get(ckey);
-    for (const r of m.restart_reasons ?? []) {
-      const note = takeGraphBreak(breaks, String(r));
+    const restarts = (m.restart_reasons ?? []).map(String);
+    const notes = this.graphBreaks.take(ckey, restarts);
+    restarts.forEach((r, i) => {
+      const note = notes[i];
       this.failures.push({
         key,
         metricsUrl: path,
         restart: true,
         type: 'RestartAnalysis',
-        reason: String(r),
+        reason: r,
         source: '',
         ...(note !== null
           ? { location: note.location, locationFrom: 'graph break', detailUrl: note.url ?? undefined }
           : this.compiledFrame(ckey)),
       });
-    }
+    });
     if (typeof m.fail_type === 'string') {
       const src = `${m.fail_user_frame_filename ?? 'N/A'}:${m.fail_user_frame_lineno ?? 0}`;
       const frame: CodeLocation | null =
@@ -556,10 +542,7 @@ export class ReportBuilder {
   /** A dynamo_graph_break_reason payload: its user frame and text, for the restart it explains. */
   private noteGraphBreak(env: TraceEnvelope, text: string, url: string | null): void {
     const cid = env.compileId;
-    const ckey = cid === null ? 'unknown' : compileIdDirName(collapsedCompileId(cid));
-    const list = this.graphBreaks.get(ckey) ?? [];
-    list.push({ location: graphBreakLocation(text), text: text.slice(0, 4096), url });
-    this.graphBreaks.set(ckey, list);
+    this.graphBreaks.add(cid === null ? 'unknown' : compileIdDirName(collapsedCompileId(cid)), text, url);
   }
 
   /** The innermost frame of the compile's dynamo_start stack: where the compiled frame starts. */
