@@ -194,11 +194,20 @@ export function lineDiff(before: string, after: string): LineRun[] {
   if (midA.length * midB.length <= SMALL_TABLE) {
     for (const [kind, line] of lcsDiff(midA, midB)) push(kind, [line]);
   } else {
-    for (const c of diffArrays(midA, midB)) push(c.added ? '+' : c.removed ? '-' : ' ', c.value);
+    // Myers' diff costs (lines × edits): past MAX_EDITS the middle is shown as replaced, which is still a
+    // correct diff, so a hostile or wholly rewritten text cannot stall the report
+    const changes = diffArrays(midA, midB, { maxEditLength: MAX_EDITS });
+    if (changes === undefined) {
+      push('-', midA);
+      push('+', midB);
+    } else for (const c of changes) push(c.added ? '+' : c.removed ? '-' : ' ', c.value);
   }
   push(' ', a.slice(a.length - tail));
   return runs;
 }
+
+/** the most edits the Myers diff looks for (see lineDiff) */
+const MAX_EDITS = 1000;
 
 /** Up to this many cells the middle is diffed with a plain LCS table (a few µs; jsdiff costs ~70 µs a call). */
 const SMALL_TABLE = 1 << 16;

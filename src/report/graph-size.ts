@@ -16,12 +16,6 @@ const GRAPH_KINDS = new Set([
   'optimize_ddp_split_child',
 ]);
 const GRAPH_ARTIFACT = /(?:^|_)(?:pre|post)_grad_graph$|^(?:before|after)_recompile_(?:pre|post)_grad$/;
-/**
- * One FX node per line: `x: "f32[2]" = ...` or `x = ...` at the start of an indented line, except Dynamo's
- * printed renames of placeholders (`l_x_ = L_x_`), plus the output (`return ...`). One pass, no captures.
- */
-const NODE_OR_OUTPUT =
-  /^[ \t]+(?:return\b|[A-Za-z_]\w*(?:[ \t]*:[ \t]*[^=\n]+?)?[ \t]*=[ \t](?![ \t]*[A-Za-z_]\w*[ \t]*$))/gm;
 const SIGNATURE = 'def forward(';
 
 export function isGraphPayload(kind: string, artifactName?: string): boolean {
@@ -53,10 +47,53 @@ export function countGraphNodes(text: string): number {
   }
   bodies.push(text.slice(bodyStart));
   for (const body of bodies) {
-    NODE_OR_OUTPUT.lastIndex = 0;
-    while (NODE_OR_OUTPUT.exec(body) !== null) n++;
+    for (let s = 0; s <= body.length; ) {
+      let e = body.indexOf('\n', s);
+      if (e < 0) e = body.length;
+      if (isNodeLine(body, s, e)) n++;
+      s = e + 1;
+    }
   }
   return n;
+}
+
+const isBlank = (c: number) => c === 32 || c === 9;
+const isWordStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isWord = (c: number) => isWordStart(c) || (c >= 48 && c <= 57);
+
+/**
+ * Whether line [s, e) of `t` is one FX node: an indented `x: "f32[2]" = ...` or `x = ...`, except Dynamo's
+ * printed renames of placeholders (`l_x_ = L_x_`), or the output (`return ...`). A scan in one pass: a
+ * regular expression for this backtracks for minutes on a hostile line of a few thousand blanks.
+ */
+function isNodeLine(t: string, s: number, e: number): boolean {
+  let i = s;
+  while (i < e && isBlank(t.charCodeAt(i))) i++;
+  if (i === s || i === e) return false;
+  if (t.startsWith('return', i) && (i + 6 >= e || !isWord(t.charCodeAt(i + 6)))) return true;
+  if (!isWordStart(t.charCodeAt(i))) return false;
+  i++;
+  while (i < e && isWord(t.charCodeAt(i))) i++;
+  let k = i;
+  while (k < e && isBlank(t.charCodeAt(k))) k++;
+  if (k < e && t.charCodeAt(k) === 58 /* : */) {
+    // an annotation: at least one character, then the first `=` of the line
+    const eq = t.indexOf('=', k + 1);
+    if (eq < 0 || eq >= e || eq === k + 1) return false;
+    k = eq;
+  }
+  if (k >= e || t.charCodeAt(k) !== 61 /* = */ || k + 1 >= e || !isBlank(t.charCodeAt(k + 1))) return false;
+  // a rename: nothing after the `=` but one name
+  let r = k + 1;
+  while (r < e && isBlank(t.charCodeAt(r))) r++;
+  let end = e;
+  while (end > r && (isBlank(t.charCodeAt(end - 1)) || t.charCodeAt(end - 1) === 13)) end--;
+  if (r < end && isWordStart(t.charCodeAt(r))) {
+    let w = r + 1;
+    while (w < end && isWord(t.charCodeAt(w))) w++;
+    if (w === end) return false;
+  }
+  return true;
 }
 
 export type GraphSizeSource = 'metrics' | 'estimate';

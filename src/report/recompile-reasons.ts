@@ -17,8 +17,19 @@ export interface RecompileReason {
 }
 
 const ENTRY = /^((?:!\d+\/)?\d+\/\d+(?:_\d+)?):\s/;
-/** `<guard><2+ spaces># <code>  # <file>:<line> in <fn>` (PyTorch's guard comment) */
-const COMMENT = /^(.*?)\s{2,}#\s(.*)$/;
+/**
+ * `<guard><2+ blanks># <code>  # <file>:<line> in <fn>` (PyTorch's guard comment): the guard and what follows
+ * its first `#` that has two blanks before it and one after, found in one pass (the regular expression
+ * `^(.*?)\s{2,}#\s(.*)$` took seconds on a hostile line of blanks).
+ */
+function splitComment(line: string): [guard: string, comment: string] | null {
+  for (let p = line.indexOf('#'); p >= 0; p = line.indexOf('#', p + 1)) {
+    if (p < 2 || p + 1 >= line.length) continue;
+    if (/\s/.test(line[p - 1]) && /\s/.test(line[p - 2]) && /\s/.test(line[p + 1]))
+      return [line.slice(0, p - 2), line.slice(p + 2)];
+  }
+  return null;
+}
 /** the location PyTorch appends last: `<file>:<line> in <fn>` */
 const LOC = /^(.+):(\d+)(?: in (.+))?$/;
 
@@ -32,15 +43,15 @@ function parseOne(raw: string): { entry: string | null; reason: Omit<RecompileRe
   let guard = first;
   let code: string | null = null;
   let location: CodeLocation | null = null;
-  const c = COMMENT.exec(first);
+  const c = splitComment(first);
   if (c !== null) {
-    guard = c[1].trim();
-    const cut = c[2].lastIndexOf('  # ');
-    const t = cut < 0 ? null : LOC.exec(c[2].slice(cut + 4).trim());
+    guard = c[0].trim();
+    const cut = c[1].lastIndexOf('  # ');
+    const t = cut < 0 ? null : LOC.exec(c[1].slice(cut + 4).trim());
     if (t !== null) {
-      code = c[2].slice(0, cut).trim() || null;
+      code = c[1].slice(0, cut).trim() || null;
       location = { file: t[1], line: Number(t[2]), fn: t[3] ?? null };
-    } else code = c[2].trim() || null;
+    } else code = c[1].trim() || null;
   }
   // the user stack has the whole path (the comment's is cut at the front)
   const user = rest === '' ? null : lastUserFrame(rest);

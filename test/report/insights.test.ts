@@ -704,3 +704,21 @@ describe('compare pages of very long texts', () => {
     );
   });
 });
+
+describe('hostile texts in the new views finish quickly', () => {
+  it('a recompile reason of 200,000 blanks parses in one pass', () => {
+    const [r] = distinctRecompileReasons([`0/0: n == 2${' '.repeat(200_000)}x`]);
+    expect(r.guard.startsWith('n == 2')).toBe(true);
+    const [c] = distinctRecompileReasons([`0/0: n == 2${' '.repeat(200_000)}# code  # f.py:5 in g`]);
+    expect(c).toMatchObject({ guard: 'n == 2', code: 'code', location: { file: 'f.py', line: 5, fn: 'g' } });
+  });
+
+  it('two wholly different long texts diff as one replaced block, still giving back both', () => {
+    const a = Array.from({ length: 20_000 }, (_, i) => `a${i}`).join('\n');
+    const b = Array.from({ length: 20_000 }, (_, i) => `b${i}`).join('\n');
+    const runs = lineDiff(a, b);
+    expect(runs.map((r) => r.kind)).toEqual(['-', '+']);
+    expect(runs[0].lines.join('\n')).toBe(a);
+    expect(runs[1].lines.join('\n')).toBe(b);
+  });
+});
