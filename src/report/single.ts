@@ -203,16 +203,18 @@ export async function writeSingleReport(
   t0 = timingsOn ? performance.now() : 0;
   const early = !opts.exportMode && !opts.inductorProvenance;
   let index: ((late: IndexPageLate) => string) | null = null;
-  const indexInput = {
-    title: opts.title ?? 'compilog report',
-    inputs: [file.path],
-    hasParity: opts.parity === true,
-  };
-  if (early) {
+  // the failures page, compile_directory.json and the prepared index page
+  const topPages = (provenancePages: string[]) => {
     out.write('failures_and_restarts.html', renderFailuresPage(b.failures));
     out.write('compile_directory.json', b.compileDirectoryJson());
-    index = prepareIndexPage(b, indexInput);
-  }
+    return prepareIndexPage(b, {
+      title: opts.title ?? 'compilog report',
+      inputs: [file.path],
+      hasParity: opts.parity === true,
+      provenancePages,
+    });
+  };
+  if (early) index = topPages([]);
   if (timingsOn) addTime('indexPages', t0);
   t0 = timingsOn ? performance.now() : 0;
   const { md5Failures, arrayItems } = await out.drain();
@@ -244,12 +246,7 @@ export async function writeSingleReport(
     return result(b.exportIssues.length);
   }
   t0 = timingsOn ? performance.now() : 0;
-  if (index === null) {
-    const provenancePages = opts.inductorProvenance ? writeProvenancePages(b, out, outDir) : [];
-    out.write('failures_and_restarts.html', renderFailuresPage(b.failures));
-    out.write('compile_directory.json', b.compileDirectoryJson());
-    index = prepareIndexPage(b, { ...indexInput, provenancePages });
-  }
+  if (index === null) index = topPages(opts.inductorProvenance ? writeProvenancePages(b, out, outDir) : []);
   const statsLine = `${tlparseStatsLine(tl)}; ${stats.lines} lines, ${stats.badLines.truncated} truncated, ${stats.badLines.invalidUtf8} invalid UTF-8`;
   out.write('index.html', index({ statsLine, chromiumEvents: b.chromiumEvents, problems }));
   if (file.gz) {
